@@ -1,0 +1,73 @@
+"""Shared fixtures: article builders, a Prefect test server, the real corpus."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Prefect reads these when it is first imported; tests never touch ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quicktakes-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
+
+
+def render_article(
+    article_id: int | str = 7,
+    answer: str = r"Intro.\n\n1. **One**: first.\n2. **Two**: second.\n\nEnd.",
+    subject: str = "Psychology",
+    slug: str = "psychology",
+    extra_lines: str = "",
+    related: int = 0,
+) -> str:
+    """A frontmatter article in the published corpus's layout, for small rule tests."""
+    related_lines = "".join(
+        f"related_article{rank}:\n    id: {100 + rank}\n    title: >-\n        Related {rank}?\n"
+        f"    subject: {subject}\n    url: /learn/{slug}/questions/related-{rank}\n"
+        for rank in range(1, related + 1)
+    )
+    return (
+        "---\n_schema: default\n"
+        f"id: {article_id}\ndate: 2024-11-23\n"
+        "title: >-\n    What is it?\narticle_title: >-\n    What is it?\n"
+        "date_format: MMM DD, YYYY\npost_on_text: Posted on\n"
+        f"seo:\n  title: QuickTakes | {subject}\n  page_description: >-\n    About it.\n"
+        "  page_keywords: >-\n    alpha, beta\n"
+        "author: QuickTakes\nquestion: >-\n    What is it?\n"
+        f"answer: >-\n    {answer}\n"
+        f"subject: {subject}\nfile_name: what-is-it.md\n"
+        f"url: /learn/{slug}/questions/what-is-it\n"
+        f"{extra_lines}{related_lines}---\n\n&nbsp;"
+    )
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One Prefect test server for the whole session: it takes ~20 s to start."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published corpus extracted to a temp folder; skips when ../shared is absent."""
+    archives = sorted(SHARED_CORPUS.glob("*.tar.gz"))
+    if not archives:
+        pytest.skip(
+            f"real corpus not found at {SHARED_CORPUS} (needs ../shared beside the project)"
+        )
+    target = tmp_path_factory.mktemp("real-corpus")
+    for archive in archives:
+        with tarfile.open(archive) as tar:
+            tar.extractall(target, filter="data")
+    return target

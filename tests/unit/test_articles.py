@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.conftest import render_article
+from transforms.articles import ArticleRejected, parse_article, split_frontmatter
+
+
+def parse(text: str, path: str = "learn/psychology/what-is-it.md"):  # type: ignore[no-untyped-def]
+    return parse_article(path, text.encode("utf-8"))
+
+
+def rejection(raw: bytes) -> tuple[str, str, int | None, int | None]:
+    with pytest.raises(ArticleRejected) as caught:
+        parse_article("learn/x/bad.md", raw)
+    error = caught.value
+    return error.kind, error.message, error.line, error.column
+
+
+def test_normalized_fields() -> None:
+    article = parse(render_article(extra_lines="score: -1.0\n", related=2))
+    assert (article.article_id, article.published_date, article.title, article.question) == (
+        7,
+        dt.date(2024, 11, 23),
+        "What is it?",
+        "What is it?",
+    )
+    assert (article.subject, article.subject_slug, article.url) == (
+        "Psychology",
+        "psychology",
+        "/learn/psychology/questions/what-is-it",
+    )
+    assert (article.score, article.is_no_index) == (-1.0, False)
+    assert article.answer_markdown == "Intro.\n\n1. **One**: first.\n2. **Two**: second.\n\nEnd."
+    assert [(p.heading, p.body) for p in article.answer.points] == [
+        ("One", "first."),
+        ("Two", "second."),
+    ]
+    assert article.keywords == ("alpha", "beta")
+    assert [(r.rank, r.related_article_id, r.title) for r in article.related] == [
+        (1, 101, "Related 1?"),
+        (2, 102, "Related 2?"),
+    ]
+    assert json.loads(article.extra) == {
+        "_schema": "default",
+        "date_format": "MMM DD, YYYY",
+        "post_on_text": "Posted on",
+    }
+
+
+def test_missing_score_is_null_and_no_index_is_boolean() -> None:
+    article = parse(render_article(extra_lines="no_index: true\n"))
+    assert (article.score, article.is_no_index) == (None, True)
+
+
+def test_unknown_keys_are_kept_in_extra() -> None:
+    lines = "reviewer: Ann\ntags:\n  - a\n  - b\nupdated: 2025-01-02\n"
+    text = render_article(extra_lines=lines).replace(
+        "  page_keywords:", "  canonical: /x\n  page_keywords:"
+    )
+    extra = json.loads(parse(text).extra)
+    assert extra["reviewer"] == "Ann"
+    assert extra["tags"] == ["a", "b"]
+    assert extra["updated"] == "2025-01-02"
+    assert extra["seo"] == {"canonical": "/x"}
+
+
+def test_real_newline_answer_equals_escaped_answer() -> None:
+    escaped = parse(render_article(answer=r"Intro.\n\n1. **A**: a.\n2. **B**: b."))
+    literal = parse(
+        render_article(answer="|").replace(
+            "answer: >-\n    |\n", "answer: |-\n    Intro.\n\n    1. **A**: a.\n    2. **B**: b.\n"
+        )
+    )
+    assert literal.answer_markdown == escaped.answer_markdown
+    assert literal.answer == escaped.answer
+
+
+def test_crlf_file_parses_like_lf() -> None:
+    text = render_article()
+    assert parse(text.replace("\n", "\r\n")) == parse(text)
+
+
+def test_rule_inside_the_answer_line_does_not_end_frontmatter() -> None:
+    article = parse(render_article(answer=r"Above.\n\n---\n\n1. **A**: --- a."))
+    assert article.answer_markdown == "Above.\n\n---\n\n1. **A**: --- a."
+    assert article.subject == "Psychology"
+
+
+def test_split_frontmatter_stops_at_first_exact_dash_line() -> None:
+    assert split_frontmatter("---\na: 1\n----\nb: 2\n---\nbody\n---\n") == "a: 1\n----\nb: 2"
+
+
+def test_id_written_as_quoted_digits_is_accepted() -> None:
+    assert parse(render_article(article_id='"42"')).article_id == 42
+
+
+def test_slug_falls_back_to_the_folder_without_url() -> None:
+    text = render_article().replace("url: /learn/psychology/questions/what-is-it\n", "")
+    assert parse(text, "learn/biology/what-is-it.md").subject_slug == "biology"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param(b"", ("no_frontmatter", 1), id="empty"),
+        pytest.param(b"# Title\n\nJust text.", ("no_frontmatter", 1), id="no-frontmatter"),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\n", ("unterminated_frontmatter", 1), id="unterminated"
+        ),
+        pytest.param(b"---\nid: 1\nanswer: [x\n---\n", ("yaml_error", 4), id="yaml-syntax"),
+        pytest.param(b"---\nid: 1\n  answer: x\n---\n", ("yaml_error", 3), id="bad-indent"),
+        pytest.param(b"---\n- 1\n- 2\n---\n", ("not_a_mapping", None), id="yaml-list"),
+        pytest.param(b"---\njust text\n---\n", ("not_a_mapping", None), id="yaml-scalar"),
+        pytest.param(b"---\n---\n", ("not_a_mapping", None), id="yaml-empty"),
+        pytest.param(b"---\nanswer: x\n---\n", ("missing_field", None), id="missing-id"),
+        pytest.param(b"---\nid: abc\nanswer: x\n---\n", ("invalid_field", None), id="text-id"),
+        pytest.param(b"---\nid: 1\n---\n", ("missing_field", None), id="missing-answer"),
+        pytest.param(
+            b"---\nid: 1\nanswer:\n  a: 1\n---\n", ("invalid_field", None), id="map-answer"
+        ),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\ndate: soon\n---\n", ("invalid_field", None), id="bad-date"
+        ),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\nscore: high\n---\n", ("invalid_field", None), id="bad-score"
+        ),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\nno_index: 3\n---\n", ("invalid_field", None), id="bad-flag"
+        ),
+        pytest.param(b"---\nid: 1\nanswer: \xff\xfe\n---\n", ("not_utf8", 3), id="invalid-utf8"),
+        pytest.param(
+            b"---\nid: 1\nanswer: !!python/object/apply:os.system [ls]\n---\n",
+            ("yaml_error", 3),
+            id="python-tag",
+        ),
+    ],
+)
+def test_rejections(raw: bytes, expected: tuple[str, int | None]) -> None:
+    kind, message, line, _column = rejection(raw)
+    assert (kind, line) == expected
+    assert message
+
+
+def test_yaml_error_message_says_where() -> None:
+    kind, message, line, column = rejection(b"---\nid: 1\nanswer: [x\n---\n")
+    assert kind == "yaml_error"
+    assert f"line {line}, column {column}" in message

@@ -1,0 +1,1 @@
+"""Pure transformations: article text in, typed values and Arrow tables out."""

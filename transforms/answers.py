@@ -1,0 +1,134 @@
+"""Answer Markdown: escape decoding and the split into numbered points.
+
+The points are the items of the answer's top-level ordered lists exactly as a
+CommonMark parser (markdown-it-py) sees them, so nested steps, lists inside
+blockquotes and list-looking lines inside code fences never become points.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# The publisher escapes only newlines; every other backslash is literal
+# (LaTeX, regexes). "\n" that starts one of these LaTeX commands (\neq,
+# \nabla, ...) is the command, not a newline.
+_ESCAPED_NEWLINE = re.compile(
+    r"\\n(?!(?:abla|eg|eq|u|otin|mid|leq|geq|exists|ewline|subseteq|parallel"
+    r"|atural|earrow|warrow)(?![A-Za-z])|ot\\)"
+)
+# A bold span that opens a point is its lead-in; a colon or dash right after
+# it only separates it from the body: "**Term**: text", "**Term:** text".
+_LEAD_IN = re.compile(r"\*\*(?P<heading>(?:(?!\*\*)[^\n])+)\*\*[ \t]*(?::|[-–—](?=[ \t]))?[ \t]*")
+_LIST_MARKER = re.compile(r" {0,3}\d{1,9}[.)]")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPoint:
+    point_index: int
+    list_number: int
+    section: str | None
+    heading: str | None
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerStructure:
+    intro: str | None
+    points: tuple[AnswerPoint, ...]
+    conclusion: str | None
+
+
+def decode_answer(raw: str) -> str:
+    """Turn the publisher's literal ``\\n`` escapes into newlines.
+
+    Idempotent, so answers written with real newlines decode to themselves.
+    """
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPED_NEWLINE.sub("\n", text)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def split_answer_points(markdown: str) -> AnswerStructure:
+    """Split a decoded answer into intro, top-level numbered points and conclusion."""
+    lines = markdown.split("\n")
+    tokens = _parser().parse(markdown)
+    points: list[AnswerPoint] = []
+    section: str | None = None
+    first_start: int | None = None
+    last_end: int | None = None
+    top_ordered = False
+    for position, token in enumerate(tokens):
+        if token.type == "heading_open":
+            section = _inline_text(tokens[position + 1])
+        elif token.type == "ordered_list_open" and token.level == 0:
+            top_ordered = True
+            assert token.map is not None
+            first_start = token.map[0] if first_start is None else first_start
+        elif token.type == "ordered_list_close" and token.level == 0:
+            top_ordered = False
+        elif token.type == "list_item_open" and token.level == 1 and top_ordered:
+            assert token.map is not None
+            start, end = token.map
+            last_end = end
+            heading, body = _split_lead_in(_item_text(lines[start:end]))
+            points.append(
+                AnswerPoint(
+                    point_index=len(points) + 1,
+                    list_number=int(token.info),
+                    section=section,
+                    heading=heading,
+                    body=body,
+                )
+            )
+    if not points:
+        return AnswerStructure(intro=_nonempty("\n".join(lines)), points=(), conclusion=None)
+    assert first_start is not None and last_end is not None
+    return AnswerStructure(
+        intro=_nonempty("\n".join(lines[:first_start])),
+        points=tuple(points),
+        conclusion=_nonempty("\n".join(lines[last_end:])),
+    )
+
+
+def _inline_text(token: Token) -> str | None:
+    return _nonempty(token.content) if token.type == "inline" else None
+
+
+def _item_text(item_lines: list[str]) -> str:
+    """The item's Markdown without its list marker and its content indentation."""
+    first = item_lines[0]
+    marker = _LIST_MARKER.match(first)
+    marker_end = marker.end() if marker else 0
+    spaces = len(first) - marker_end - len(first[marker_end:].lstrip(" "))
+    # CommonMark: a blank first line or 5+ spaces (indented code) put the
+    # content column one space after the marker.
+    width = marker_end + (1 if spaces == 0 or spaces > 4 else spaces)
+    rest = [_dedent(line, width) for line in item_lines[1:]]
+    return "\n".join([first[marker_end + min(spaces, width - marker_end) :], *rest]).strip()
+
+
+def _dedent(line: str, width: int) -> str:
+    indent = len(line) - len(line.lstrip(" "))
+    return line[min(indent, width) :]
+
+
+def _split_lead_in(text: str) -> tuple[str | None, str]:
+    match = _LEAD_IN.match(text)
+    if not match:
+        return None, text
+    heading = match.group("heading").strip().removesuffix(":").strip()
+    return (heading or None), text[match.end() :].strip()
+
+
+def _nonempty(text: str) -> str | None:
+    stripped = text.strip()
+    return stripped or None

@@ -1,0 +1,294 @@
+"""Parse one QuickTakes article file into normalized values, or say why it is rejected."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from transforms.answers import AnswerStructure, decode_answer, split_answer_points
+from transforms.keywords import split_keywords
+
+_YAML = YAMLHandler()
+_RELATED_KEY = re.compile(r"related_article([1-9][0-9]*)")
+_URL_SLUG = re.compile(r"/learn/(?P<slug>[^/]+)/")
+_COLUMN_KEYS = frozenset(
+    {
+        "id",
+        "date",
+        "title",
+        "article_title",
+        "question",
+        "answer",
+        "subject",
+        "file_name",
+        "url",
+        "author",
+        "score",
+        "no_index",
+        "seo",
+    }
+)
+_SEO_COLUMN_KEYS = frozenset({"title", "page_description", "page_keywords"})
+_RELATED_COLUMN_KEYS = frozenset({"id", "title", "subject", "url"})
+
+
+class ArticleRejected(Exception):
+    """A file that cannot become an article, with a short ``kind`` code and where it went wrong."""
+
+    def __init__(
+        self, kind: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedArticle:
+    rank: int
+    related_article_id: int | None
+    title: str | None
+    subject: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    article_id: int
+    published_date: dt.date | None
+    title: str | None
+    article_title: str | None
+    question: str | None
+    answer_markdown: str
+    answer: AnswerStructure
+    subject: str | None
+    subject_slug: str | None
+    url: str | None
+    file_name: str | None
+    author: str | None
+    score: float | None
+    is_no_index: bool
+    seo_title: str | None
+    seo_page_description: str | None
+    seo_page_keywords: str | None
+    keywords: tuple[str, ...]
+    related: tuple[RelatedArticle, ...]
+    extra: str
+
+
+def split_frontmatter(text: str) -> str:
+    """Return the YAML between a first line ``---`` and the next line that is exactly ``---``.
+
+    Split by lines, never by substring: answers can hold ``---`` inside a line.
+    """
+    lines = text.split("\n")
+    if lines[0].rstrip("\r") != "---":
+        raise ArticleRejected("no_frontmatter", "line 1 is not '---': no YAML frontmatter", 1, 1)
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip("\r") == "---":
+            return "\n".join(lines[1 : number - 1])
+    raise ArticleRejected(
+        "unterminated_frontmatter",
+        f"frontmatter opened on line 1 is never closed by a '---' line ({len(lines)} lines)",
+        1,
+        1,
+    )
+
+
+def load_frontmatter(yaml_text: str) -> dict[str, Any]:
+    """Parse the frontmatter with python-frontmatter's (C-accelerated, safe) YAML handler."""
+    try:
+        data = _YAML.load(yaml_text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        # +2: the file's first line is '---', and marks are 0-based.
+        line = mark.line + 2 if mark else None
+        column = mark.column + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        where = f" at line {line}, column {column}" if mark else ""
+        raise ArticleRejected("yaml_error", f"YAML {problem}{where}", line, column) from None
+    except yaml.YAMLError as error:
+        raise ArticleRejected("yaml_error", f"YAML error: {error}") from None
+    if not isinstance(data, dict):
+        kind = type(data).__name__ if data is not None else "empty"
+        raise ArticleRejected("not_a_mapping", f"frontmatter is {kind}, not a mapping of fields")
+    return data
+
+
+def parse_article(source_path: str, raw: bytes) -> Article:
+    """Decode, split and normalize one article file; raise ArticleRejected when it is unusable."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ArticleRejected(
+            "not_utf8", f"invalid UTF-8 at byte {error.start} (line {line})", line
+        ) from None
+    text = text.removeprefix("\ufeff")
+    data = load_frontmatter(split_frontmatter(text))
+    return normalize_article(source_path, data)
+
+
+def normalize_article(source_path: str, data: dict[str, Any]) -> Article:
+    """Map frontmatter fields to typed columns; everything without a column goes to ``extra``."""
+    article_id = _required_id(data)
+    answer_raw = data.get("answer")
+    if answer_raw is None:
+        raise ArticleRejected("missing_field", "required field 'answer' is missing or empty")
+    if not isinstance(answer_raw, str):
+        raise ArticleRejected("invalid_field", f"'answer' is {type(answer_raw).__name__}, not text")
+    seo = _mapping(data.get("seo"), "seo")
+    answer_markdown = decode_answer(answer_raw)
+    url = _text(data, "url")
+    keywords_raw = seo.get("page_keywords")
+    return Article(
+        article_id=article_id,
+        published_date=_date(data.get("date")),
+        title=_text(data, "title"),
+        article_title=_text(data, "article_title"),
+        question=_text(data, "question"),
+        answer_markdown=answer_markdown,
+        answer=split_answer_points(answer_markdown),
+        subject=_text(data, "subject"),
+        subject_slug=slug_from_url(url) or _folder_slug(source_path),
+        url=url,
+        file_name=_text(data, "file_name"),
+        author=_text(data, "author"),
+        score=_score(data.get("score")),
+        is_no_index=_flag(data.get("no_index"), "no_index"),
+        seo_title=_text(seo, "title", "seo.title"),
+        seo_page_description=_text(seo, "page_description", "seo.page_description"),
+        seo_page_keywords=_text(seo, "page_keywords", "seo.page_keywords"),
+        keywords=split_keywords(keywords_raw) if keywords_raw is not None else (),
+        related=_related(data),
+        extra=_extra_json(data, seo),
+    )
+
+
+def slug_from_url(url: str | None) -> str | None:
+    """The subject slug of a ``/learn/<slug>/questions/...`` URL."""
+    match = _URL_SLUG.search(url) if url else None
+    return match.group("slug") if match else None
+
+
+def _folder_slug(source_path: str) -> str | None:
+    parts = source_path.split("/")
+    return parts[-2] if len(parts) >= 2 else None
+
+
+def _required_id(data: dict[str, Any]) -> int:
+    value = data.get("id")
+    if value is None:
+        raise ArticleRejected("missing_field", "required field 'id' is missing or empty")
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        raise ArticleRejected("invalid_field", f"'id' must be an integer, got {value!r:.60}")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, label: str | None = None) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    raise ArticleRejected("invalid_field", f"'{label or key}' is {type(value).__name__}, not text")
+
+
+def _mapping(value: Any, label: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ArticleRejected(
+            "invalid_field", f"'{label}' is {type(value).__name__}, not a mapping"
+        )
+    return value
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ArticleRejected("invalid_field", f"'date' is not a calendar date: {value!r:.60}")
+
+
+def _score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArticleRejected("invalid_field", f"'score' is not a number: {value!r:.60}")
+    return float(value)
+
+
+def _flag(value: Any, label: str) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ArticleRejected("invalid_field", f"'{label}' is not true/false: {value!r:.60}")
+    return value
+
+
+def _related(data: dict[str, Any]) -> tuple[RelatedArticle, ...]:
+    related = []
+    for key, value in data.items():
+        match = _RELATED_KEY.fullmatch(key)
+        if not match or value is None:
+            continue
+        entry = _mapping(value, key)
+        related_id = entry.get("id")
+        if related_id is not None and (
+            isinstance(related_id, bool) or not isinstance(related_id, int)
+        ):
+            raise ArticleRejected(
+                "invalid_field", f"'{key}.id' must be an integer, got {related_id!r:.60}"
+            )
+        related.append(
+            RelatedArticle(
+                rank=int(match.group(1)),
+                related_article_id=related_id,
+                title=_text(entry, "title", f"{key}.title"),
+                subject=_text(entry, "subject", f"{key}.subject"),
+                url=_text(entry, "url", f"{key}.url"),
+            )
+        )
+    return tuple(sorted(related, key=lambda item: item.rank))
+
+
+def _extra_json(data: dict[str, Any], seo: dict[str, Any]) -> str:
+    """Every frontmatter value that has no column of its own, as JSON, so nothing is dropped."""
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        match = _RELATED_KEY.fullmatch(str(key))
+        if match and isinstance(value, dict):
+            leftover = {k: v for k, v in value.items() if k not in _RELATED_COLUMN_KEYS}
+            if leftover:
+                extra[str(key)] = leftover
+        elif key not in _COLUMN_KEYS and not match:
+            extra[str(key)] = value
+    seo_leftover = {k: v for k, v in seo.items() if k not in _SEO_COLUMN_KEYS}
+    if seo_leftover:
+        extra["seo"] = seo_leftover
+    return json.dumps(extra, ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return repr(value)

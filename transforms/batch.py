@@ -1,0 +1,221 @@
+"""A batch of article files to Arrow tables, one per warehouse table.
+
+Batches are the unit of parallel work. The files of a batch come sorted by
+path, and an article listed by several files takes its content from the first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from transforms import schemas
+from transforms.articles import Article, ArticleRejected, parse_article
+from transforms.keywords import normalize_keyword
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A source file whose bytes could not be read, and the operating system's reason."""
+
+    message: str
+
+
+@dataclass
+class BatchTables:
+    """The Arrow tables of one batch, keyed by warehouse table name."""
+
+    tables: dict[str, pa.Table]
+    subject_spellings: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def article_ids(self) -> pa.Array:
+        return self.tables["articles"].column("article_id").combine_chunks()
+
+
+@dataclass
+class _Rows:
+    columns: dict[str, dict[str, list[Any]]] = field(
+        default_factory=lambda: {name: defaultdict(list) for name in schemas.TABLES}
+    )
+
+    def add(self, table: str, **values: Any) -> None:
+        for name, value in values.items():
+            self.columns[table][name].append(value)
+
+    def to_tables(self) -> dict[str, pa.Table]:
+        return {
+            name: pa.Table.from_pydict(
+                {column: self.columns[name].get(column, []) for column in schema.names},
+                schema=schema,
+            )
+            for name, schema in schemas.TABLES.items()
+            if name != "subjects"
+        }
+
+
+def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:
+    """Parse ``(source_path, content)`` pairs; rejected files become rows, never exceptions."""
+    rows = _Rows()
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    seen: set[int] = set()
+    for source_path, raw in files:
+        if isinstance(raw, Unreadable):
+            _add_rejection(
+                rows, source_path, None, None, ArticleRejected("read_error", raw.message)
+            )
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        try:
+            article = parse_article(source_path, raw)
+        except ArticleRejected as rejection:
+            _add_rejection(rows, source_path, digest, len(raw), rejection)
+            continue
+        rows.add(
+            "etl.source_files",
+            source_path=source_path,
+            sha256=digest,
+            size_bytes=len(raw),
+            status="loaded",
+            article_id=article.article_id,
+        )
+        rows.add(
+            "article_listings",
+            source_path=source_path,
+            article_id=article.article_id,
+            subject=article.subject,
+            subject_as_written=article.subject,
+            subject_slug=article.subject_slug,
+            url=article.url,
+        )
+        if article.subject_slug is not None:
+            spellings[article.subject_slug][article.subject or ""] += 1
+        if article.article_id not in seen:
+            seen.add(article.article_id)
+            _add_article(rows, source_path, article)
+    return BatchTables(rows.to_tables(), dict(spellings))
+
+
+def _add_rejection(
+    rows: _Rows, source_path: str, digest: str | None, size: int | None, rejection: ArticleRejected
+) -> None:
+    rows.add(
+        "etl.source_files",
+        source_path=source_path,
+        sha256=digest,
+        size_bytes=size,
+        status="rejected",
+        article_id=None,
+    )
+    rows.add(
+        "etl.rejected_files",
+        source_path=source_path,
+        error_kind=rejection.kind,
+        error_message=rejection.message,
+        error_line=rejection.line,
+        error_column=rejection.column,
+    )
+
+
+def _add_article(rows: _Rows, source_path: str, article: Article) -> None:
+    answer = article.answer
+    rows.add(
+        "articles",
+        article_id=article.article_id,
+        published_date=article.published_date,
+        title=article.title,
+        article_title=article.article_title,
+        question=article.question,
+        answer_markdown=article.answer_markdown,
+        answer_intro=answer.intro,
+        answer_conclusion=answer.conclusion,
+        subject=article.subject,
+        subject_slug=article.subject_slug,
+        url=article.url,
+        file_name=article.file_name,
+        author=article.author,
+        score=article.score,
+        is_no_index=article.is_no_index,
+        seo_title=article.seo_title,
+        seo_page_description=article.seo_page_description,
+        seo_page_keywords=article.seo_page_keywords,
+        point_count=len(answer.points),
+        keyword_count=len(article.keywords),
+        related_count=len(article.related),
+        source_path=source_path,
+        extra=article.extra,
+    )
+    for point in answer.points:
+        rows.add(
+            "answer_points",
+            article_id=article.article_id,
+            point_index=point.point_index,
+            list_number=point.list_number,
+            section=point.section,
+            heading=point.heading,
+            body=point.body,
+        )
+    for position, keyword in enumerate(article.keywords, start=1):
+        rows.add(
+            "article_keywords",
+            article_id=article.article_id,
+            position=position,
+            keyword=keyword,
+            keyword_normalized=normalize_keyword(keyword),
+        )
+    for related in article.related:
+        rows.add(
+            "related_articles",
+            article_id=article.article_id,
+            rank=related.rank,
+            related_article_id=related.related_article_id,
+            related_title=related.title,
+            related_subject=related.subject,
+            related_url=related.url,
+        )
+
+
+def drop_articles(tables: Mapping[str, pa.Table], article_ids: pa.Array) -> dict[str, pa.Table]:
+    """Remove the content rows of articles whose first listing was in an earlier batch."""
+    kept = dict(tables)
+    if len(article_ids) == 0:
+        return kept
+    for name in schemas.ARTICLE_TABLES:
+        table = tables[name]
+        kept[name] = table.filter(pc.invert(pc.is_in(table.column("article_id"), article_ids)))
+    return kept
+
+
+def apply_canonical_subjects(
+    tables: Mapping[str, pa.Table], canonical: Mapping[str, str]
+) -> dict[str, pa.Table]:
+    """Replace each listing's and article's subject with its slug's canonical name."""
+    slugs = pa.array(list(canonical), pa.string())
+    names = pa.array(list(canonical.values()), pa.string())
+    renamed = dict(tables)
+    for name in ("articles", "article_listings"):
+        table = tables[name]
+        index = pc.index_in(table.column("subject_slug"), value_set=slugs)
+        subject = pc.if_else(pc.is_null(index), table.column("subject"), pc.take(names, index))
+        position = table.schema.get_field_index("subject")
+        renamed[name] = table.set_column(position, table.schema.field(position), subject)
+    return renamed
+
+
+def subjects_table(spellings: Mapping[str, Counter[str]], canonical: Mapping[str, str]) -> pa.Table:
+    """The ``subjects`` table: one row per slug with its canonical name and listing count."""
+    slugs = sorted(canonical)
+    return pa.Table.from_pydict(
+        {
+            "subject_slug": slugs,
+            "subject": [canonical[slug] for slug in slugs],
+            "listing_count": [sum(spellings.get(slug, Counter()).values()) for slug in slugs],
+        },
+        schema=schemas.SUBJECTS,
+    )
