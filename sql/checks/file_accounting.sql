@@ -1,0 +1,70 @@
+-- severity: error
+-- Every article file found under the source is in etl.source_files exactly once, and is
+-- either loaded (with its listing, without a rejection) or rejected (with its rejection,
+-- without a listing). discovered_files is the run's file list, registered by the loader.
+with
+
+discovered as (
+    select source_path from discovered_files
+),
+
+source_files as (
+    select * from etl.source_files
+),
+
+listings as (
+    select source_path from article_listings
+),
+
+rejections as (
+    select source_path from etl.rejected_files
+),
+
+problems as (
+    select source_path, 'found under the source but not in etl.source_files' as problem
+    from discovered
+    anti join source_files using (source_path)
+    union all
+    select source_path, 'in etl.source_files but not found under the source'
+    from source_files
+    anti join discovered using (source_path)
+    union all
+    select source_path, 'in etl.source_files ' || count(*) || ' times'
+    from source_files
+    group by source_path
+    having count(*) > 1
+    union all
+    select source_path, 'status is ' || coalesce(status, 'null') || ', not loaded or rejected'
+    from source_files
+    where status is null or status not in ('loaded', 'rejected')
+    union all
+    select source_files.source_path, 'loaded but has no article_listings row'
+    from source_files
+    anti join listings using (source_path)
+    where source_files.status = 'loaded'
+    union all
+    select source_files.source_path, 'loaded but has an etl.rejected_files row'
+    from source_files
+    semi join rejections using (source_path)
+    where source_files.status = 'loaded'
+    union all
+    select source_files.source_path, 'rejected but has no etl.rejected_files row'
+    from source_files
+    anti join rejections using (source_path)
+    where source_files.status = 'rejected'
+    union all
+    select source_files.source_path, 'rejected but has an article_listings row'
+    from source_files
+    semi join listings using (source_path)
+    where source_files.status = 'rejected'
+    union all
+    select source_path, 'article_listings row without a loaded source file'
+    from listings
+    anti join (select source_path from source_files where status = 'loaded') using (source_path)
+    union all
+    select source_path, 'etl.rejected_files row without a rejected source file'
+    from rejections
+    anti join (select source_path from source_files where status = 'rejected') using (source_path)
+)
+
+select * from problems order by source_path, problem

@@ -1,0 +1,31 @@
+create table if not exists etl.runs (
+    run_id varchar primary key,
+    flow_run_name varchar,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    status varchar not null,
+    source_root varchar not null,
+    files_seen_count bigint,
+    files_loaded_count bigint,
+    files_rejected_count bigint,
+    article_count bigint,
+    point_count bigint,
+    keyword_count bigint,
+    related_count bigint,
+    error_message varchar,
+);
+comment on table etl.runs is 'One row per pipeline run, kept across runs: the load history.';
+comment on column etl.runs.run_id is 'Prefect flow run id.';
+comment on column etl.runs.flow_run_name is 'Prefect flow run name, as shown in the Prefect UI.';
+comment on column etl.runs.started_at is 'When the run started.';
+comment on column etl.runs.finished_at is 'When the run committed or failed.';
+comment on column etl.runs.status is 'succeeded or failed.';
+comment on column etl.runs.source_root is 'The source folder the run read.';
+comment on column etl.runs.files_seen_count is 'Article files found under the source.';
+comment on column etl.runs.files_loaded_count is 'Files loaded (listings).';
+comment on column etl.runs.files_rejected_count is 'Files rejected (see etl.rejected_files).';
+comment on column etl.runs.article_count is 'Distinct articles after the run.';
+comment on column etl.runs.point_count is 'answer_points rows after the run.';
+comment on column etl.runs.keyword_count is 'article_keywords rows after the run.';
+comment on column etl.runs.related_count is 'related_articles rows after the run.';
+comment on column etl.runs.error_message is 'Why a failed run failed; null when it succeeded.';

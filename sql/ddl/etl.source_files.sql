@@ -1,0 +1,13 @@
+create table if not exists etl.source_files (
+    source_path varchar primary key,
+    sha256 varchar,
+    size_bytes bigint,
+    status varchar not null,
+    article_id bigint,
+);
+comment on table etl.source_files is 'Every article file (*.md) found under the source in the last run, exactly once.';
+comment on column etl.source_files.source_path is 'File path relative to the source root, /-separated.';
+comment on column etl.source_files.sha256 is 'SHA-256 of the file''s bytes; null when it could not be read.';
+comment on column etl.source_files.size_bytes is 'File size in bytes; null when it could not be read.';
+comment on column etl.source_files.status is 'loaded (it has an article_listings row) or rejected (it has an etl.rejected_files row).';
+comment on column etl.source_files.article_id is 'The article id the file lists; null when rejected.';

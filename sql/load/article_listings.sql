@@ -1,0 +1,18 @@
+-- Full refresh inside the run's transaction: the lake dataset holds the whole table.
+delete from article_listings;
+insert into article_listings (
+    source_path,
+    article_id,
+    subject,
+    subject_as_written,
+    subject_slug,
+    url
+)
+select
+    source_path,
+    article_id,
+    subject,
+    subject_as_written,
+    subject_slug,
+    url,
+from read_parquet($path);

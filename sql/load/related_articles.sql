@@ -1,0 +1,18 @@
+-- Full refresh inside the run's transaction: the lake dataset holds the whole table.
+delete from related_articles;
+insert into related_articles (
+    article_id,
+    rank,
+    related_article_id,
+    related_title,
+    related_subject,
+    related_url
+)
+select
+    article_id,
+    rank,
+    related_article_id,
+    related_title,
+    related_subject,
+    related_url,
+from read_parquet($path);

@@ -1,0 +1,28 @@
+create or replace view reports.broken_related_links as
+with
+
+related as (
+    select * from related_articles
+),
+
+articles as (
+    select * from main.articles
+),
+
+final as (
+    select
+        related.article_id,
+        articles.title,
+        related.rank,
+        related.related_article_id,
+        related.related_title,
+        related.related_url,
+    from related
+    inner join articles using (article_id)
+    anti join main.articles as targets
+        on targets.article_id = related.related_article_id
+    order by related.article_id, related.rank
+)
+
+select * from final;
+comment on view reports.broken_related_links is 'Related-article links whose target id is not in articles: links that point nowhere.';

@@ -1,0 +1,29 @@
+create or replace view reports.top_keywords as
+with
+
+keywords as (
+    select * from article_keywords
+),
+
+counted as (
+    select
+        keyword_normalized,
+        count(*) as article_count,
+        -- the spelling analysts see: the most common one, ties alphabetically
+        mode(keyword order by keyword) as keyword,
+    from keywords
+    group by keyword_normalized
+),
+
+final as (
+    select
+        rank() over (order by article_count desc) as keyword_rank,
+        keyword,
+        keyword_normalized,
+        article_count,
+    from counted
+    order by article_count desc, keyword_normalized
+)
+
+select * from final;
+comment on view reports.top_keywords is 'SEO keywords ranked by how many articles use them (case-insensitive), most used first.';
