@@ -1,0 +1,1 @@
+"""Prefect orchestration and I/O around the pure transforms."""

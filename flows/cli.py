@@ -1,0 +1,232 @@
+"""The ``quicktakes-etl`` command: run the flow, serve it on a schedule, print a report."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_WAREHOUSE, ConfigError, resolve_settings
+from flows.warehouse import DATABASE_FILE
+
+PROG = "quicktakes-etl"
+DEFAULT_DEPLOYMENT = "scheduled"
+_CELL_WIDTH = 60
+# A fresh PREFECT_HOME makes the ephemeral server migrate its database first,
+# which outlasts Prefect's 20 s default on a small machine.
+_PREFECT_DEFAULTS = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+
+
+class CliError(Exception):
+    """An error the user can fix, printed as one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Load QuickTakes article files into a Parquet lake and a DuckDB warehouse.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the pipeline once, now",
+        description="Run the pipeline once as a Prefect flow run.",
+    )
+    _add_location_options(run)
+    run.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"files per parse task (default: {DEFAULT_BATCH_SIZE})",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parser processes (default: one per CPU core)",
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the flow as a Prefect deployment on a cron schedule",
+        description="Create a Prefect deployment on a cron schedule and run its flow runs "
+        "until stopped (Ctrl-C pauses the schedule). Point PREFECT_API_URL at a Prefect server.",
+    )
+    serve.add_argument(
+        "--cron", required=True, metavar="EXPR", help="cron expression, e.g. '0 * * * *' for hourly"
+    )
+    serve.add_argument(
+        "--name",
+        default=DEFAULT_DEPLOYMENT,
+        help=f"deployment name (default: {DEFAULT_DEPLOYMENT})",
+    )
+    _add_location_options(serve)
+
+    report = commands.add_parser(
+        "report",
+        help="print a reporting view of the warehouse",
+        description="Print one of the reports.* views. Without NAME, list them.",
+    )
+    report.add_argument("name", nargs="?", metavar="NAME", help="report name, e.g. top_keywords")
+    report.add_argument(
+        "--warehouse",
+        metavar="DIR",
+        default=str(DEFAULT_WAREHOUSE),
+        help=f"warehouse folder (default: ./{DEFAULT_WAREHOUSE})",
+    )
+    report.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    report.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
+    return parser
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source",
+        metavar="DIR",
+        default=None,
+        help="folder of article files (default: the bundled sample corpus)",
+    )
+    parser.add_argument(
+        "--warehouse",
+        metavar="DIR",
+        default=None,
+        help=f"output folder (default: ./{DEFAULT_WAREHOUSE})",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        if args.command == "serve":
+            return _serve(args)
+        return _report(args)
+    except (ConfigError, CliError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = resolve_settings(args.source, args.warehouse, args.batch_size, args.workers)
+    _set_prefect_defaults()
+    from flows.etl import quicktakes_etl
+
+    try:
+        summary = quicktakes_etl(
+            source=str(settings.source_root),
+            warehouse=str(settings.warehouse_dir),
+            batch_size=settings.batch_size,
+            workers=settings.workers,
+        )
+    except Exception as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        print(f"{PROG}: error: run failed: {first_line}", file=sys.stderr)
+        return 1
+    print(f"Warehouse ready: {summary.database_path}")
+    print(f"Open it with:    duckdb -readonly {summary.database_path}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = resolve_settings(args.source, args.warehouse)
+    _set_prefect_defaults()
+    from flows.etl import quicktakes_etl
+
+    parameters = {"source": str(settings.source_root), "warehouse": str(settings.warehouse_dir)}
+    try:
+        quicktakes_etl.serve(name=args.name, cron=args.cron, parameters=parameters)
+    except ValueError as error:
+        raise CliError(f"cannot serve: {error}") from None
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    database = Path(args.warehouse) / DATABASE_FILE
+    if not database.is_file():
+        raise CliError(f"no warehouse at {database}: run '{PROG} run' first")
+    with duckdb.connect(str(database), read_only=True) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select view_name from duckdb_views() "
+                "where schema_name = 'reports' order by view_name"
+            ).fetchall()
+        ]
+        if args.name is None:
+            print("\n".join(names))
+            return 0
+        if args.name not in names:
+            raise CliError(f"unknown report {args.name!r}; choose from: {', '.join(names)}")
+        # The name is one of the views listed above, so quoting it is safe.
+        cursor = con.execute(
+            f'select * from reports."{args.name}" limit $limit', {"limit": args.limit}
+        )
+        columns = [column[0] for column in cursor.description or []]
+        rows = cursor.fetchall()
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif fmt == "json":
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        print(json.dumps(records, indent=2, ensure_ascii=False, default=_json_value))
+    else:
+        print(format_table(columns, rows))
+
+
+def format_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
+    """Rows as an aligned plain-text table, long cells cut to keep one row per line."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(columns)]
+    lines = [
+        "  ".join(name.ljust(width) for name, width in zip(columns, widths, strict=True)),
+        "  ".join("-" * width for width in widths),
+    ]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in cells
+    ]
+    lines.append(f"({len(rows)} rows)")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _set_prefect_defaults() -> None:
+    for name, value in _PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""The Prefect flow: discover → parse in batches → Parquet lake → DuckDB → checks → run record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import shutil
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from logging import Logger, LoggerAdapter
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
+
+from flows.lake import BatchSummary, discover_article_files, replace_lake, stage_batch, write_lake
+from flows.settings import DEFAULT_BATCH_SIZE, RunSettings, resolve_settings
+from flows.warehouse import CheckResult, RunRecord, publish, record_failed_run, rejected_files
+
+FLOW_NAME = "quicktakes-etl"
+SUMMARY_REJECTED_ROWS = 20
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    flow_run_name: str | None
+    source_root: str
+    database_path: str
+    seconds: float
+    files_seen: int
+    counts: dict[str, int]
+    checks: list[CheckResult]
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def files_rejected(self) -> int:
+        return self.counts.get("etl.rejected_files", 0)
+
+    def render(self) -> str:
+        """The one-screen summary an operator reads after a run."""
+        counts = self.counts
+        warned = [check for check in self.checks if not check.passed]
+        lines = [
+            f"quicktakes-etl run {self.flow_run_name or self.run_id} "
+            f"succeeded in {self.seconds:.1f} s",
+            f"  source     {self.source_root}  ({self.files_seen:,} article files)",
+            f"  warehouse  {self.database_path}",
+            f"  loaded     {self.files_seen - self.files_rejected:,} files as "
+            f"{counts.get('articles', 0):,} articles in {counts.get('subjects', 0):,} subjects",
+            f"  rows       {counts.get('answer_points', 0):,} answer points, "
+            f"{counts.get('article_keywords', 0):,} keywords, "
+            f"{counts.get('related_articles', 0):,} related links",
+            f"  rejected   {self.files_rejected:,} files (etl.rejected_files)",
+            f"  checks     {len(self.checks) - len(warned)} of {len(self.checks)} passed"
+            + "".join(f"; WARN {c.name}: {c.failing_row_count} rows" for c in warned),
+        ]
+        lines += [
+            f"    {row['source_path']}: {row['error_kind']}: {row['error_message']}"
+            for row in self.rejected
+        ]
+        if self.files_rejected > len(self.rejected):
+            lines.append(f"    ... and {self.files_rejected - len(self.rejected):,} more")
+        return "\n".join(lines)
+
+
+@task(name="discover-source-files", cache_policy=NO_CACHE)
+def discover_source_files(source_root: Path) -> list[str]:
+    return discover_article_files(source_root)
+
+
+@task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
+def parse_batch_task(
+    pool: Executor, source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+) -> BatchSummary:
+    """One batch of thousands of files, parsed in a worker process of the flow's pool."""
+    return pool.submit(stage_batch, source_root, paths, staging_dir, batch_no).result()
+
+
+@task(name="write-lake", cache_policy=NO_CACHE)
+def write_lake_task(
+    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path
+) -> dict[str, int]:
+    return write_lake(staging_dir, summaries, lake_dir)
+
+
+@task(name="load-warehouse", cache_policy=NO_CACHE)
+def load_warehouse_task(
+    database_path: Path, lake_dir: Path, source_paths: list[str], run: RunRecord
+) -> tuple[list[CheckResult], dict[str, int]]:
+    return publish(database_path, lake_dir, source_paths, run)
+
+
+@flow(name=FLOW_NAME)
+def quicktakes_etl(
+    source: str | None = None,
+    warehouse: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
+) -> RunSummary:
+    """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
+
+    With no ``source`` it loads the project's sample corpus; with no
+    ``warehouse``, it writes into ./warehouse.
+    """
+    started_at = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    settings = resolve_settings(source, warehouse, batch_size, workers)
+    logger = get_run_logger()
+    run_id, run_name = str(flow_run.id), flow_run.name
+    work = settings.work_dir / run_id
+    try:
+        source_paths = discover_source_files(settings.source_root)
+        logger.info(
+            "Found %s article files under %s", f"{len(source_paths):,}", settings.source_root
+        )
+        summaries = _parse_all(source_paths, settings, work / "staging", logger)
+        write_lake_task(work / "staging", summaries, work / "lake")
+        run = RunRecord(
+            run_id,
+            run_name,
+            started_at,
+            dt.datetime.now(dt.UTC),
+            "succeeded",
+            str(settings.source_root),
+        )
+        checks, counts = load_warehouse_task(
+            settings.database_path, work / "lake", source_paths, run
+        )
+        replace_lake(work / "lake", settings.lake_dir, work / "previous-lake")
+    except BaseException as error:
+        _record_failure(settings, run_id, run_name, started_at, error, logger)
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    summary = RunSummary(
+        run_id=run_id,
+        flow_run_name=run_name,
+        source_root=str(settings.source_root),
+        database_path=str(settings.database_path),
+        seconds=time.perf_counter() - clock,
+        files_seen=len(source_paths),
+        counts=counts,
+        checks=checks,
+        rejected=rejected_files(settings.database_path, SUMMARY_REJECTED_ROWS),
+    )
+    logger.info("Run summary\n%s", summary.render())
+    _publish_artifacts(summary)
+    return summary
+
+
+def _parse_all(
+    source_paths: list[str],
+    settings: RunSettings,
+    staging_dir: Path,
+    logger: Logger | LoggerAdapter[Logger],
+) -> list[BatchSummary]:
+    """Parse every batch on a process pool, logging progress as batches finish."""
+    size = settings.batch_size
+    batches = [source_paths[start : start + size] for start in range(0, len(source_paths), size)]
+    if not batches:
+        return []
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["flows.lake"])
+    summaries = []
+    started = time.perf_counter()
+    with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=context) as pool:
+        futures = [
+            parse_batch_task.submit(pool, settings.source_root, batch, staging_dir, batch_no)
+            for batch_no, batch in enumerate(batches)
+        ]
+        for future in as_completed(futures):
+            summary = future.result()
+            summaries.append(summary)
+            done = sum(item.file_count for item in summaries)
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            logger.info(
+                "Parsed batch %d/%d: %s/%s files (%.0f files/s), %d rejected in batch",
+                len(summaries),
+                len(batches),
+                f"{done:,}",
+                f"{len(source_paths):,}",
+                rate,
+                summary.rejected_count,
+            )
+    return summaries
+
+
+def _record_failure(
+    settings: RunSettings,
+    run_id: str,
+    run_name: str | None,
+    started_at: dt.datetime,
+    error: BaseException,
+    logger: Logger | LoggerAdapter[Logger],
+) -> None:
+    """Write the failed run to etl.runs; the run still fails with its own error."""
+    run = RunRecord(
+        run_id,
+        run_name,
+        started_at,
+        dt.datetime.now(dt.UTC),
+        "failed",
+        str(settings.source_root),
+        f"{type(error).__name__}: {error}",
+    )
+    try:
+        record_failed_run(settings.database_path, run)
+    except Exception as record_error:
+        logger.error("Could not record the failed run in etl.runs: %s", record_error)
+
+
+def _publish_artifacts(summary: RunSummary) -> None:
+    create_table_artifact(
+        key="quicktakes-etl-counts",
+        table=[{"table": name, "rows": rows} for name, rows in summary.counts.items()]
+        + [
+            {"table": f"check: {c.name} ({c.severity})", "rows": c.failing_row_count}
+            for c in summary.checks
+        ],
+        description=f"Row counts after run {summary.flow_run_name}; check rows are failures.",
+    )
+    rejected = "\n".join(
+        f"| `{row['source_path']}` | {row['error_kind']} | {row['error_message']} |"
+        for row in summary.rejected
+    )
+    create_markdown_artifact(
+        key="quicktakes-etl-summary",
+        markdown=f"```\n{summary.render()}\n```\n\n"
+        + (f"| file | kind | message |\n|---|---|---|\n{rejected}\n" if rejected else ""),
+        description="Run summary and first rejected files",
+    )

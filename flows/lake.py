@@ -1,0 +1,148 @@
+"""File I/O around the transforms: discover sources, stage batches, write the Parquet lake."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from flows.warehouse import lake_path
+from transforms import schemas
+from transforms.batch import (
+    Unreadable,
+    apply_canonical_subjects,
+    drop_articles,
+    parse_batch,
+    subjects_table,
+)
+from transforms.subjects import choose_canonical_subjects
+
+ARTICLE_SUFFIX = ".md"
+_STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    batch_no: int
+    file_count: int
+    rejected_count: int
+    subject_spellings: dict[str, Counter[str]]
+    seconds: float
+
+
+def discover_article_files(source_root: Path) -> list[str]:
+    """Every ``*.md`` file under the root, as sorted ``/``-separated relative paths.
+
+    Symlinked folders are not followed, so a link loop cannot trap the walk.
+    """
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(source_root, followlinks=False):
+        subfolders.sort()
+        relative = Path(folder).relative_to(source_root).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        found.extend(prefix + name for name in files if name.endswith(ARTICLE_SUFFIX))
+    return sorted(found)
+
+
+def read_source_files(
+    source_root: Path, paths: list[str]
+) -> Iterator[tuple[str, bytes | Unreadable]]:
+    for path in paths:
+        try:
+            yield path, (source_root / path).read_bytes()
+        except OSError as error:
+            yield path, Unreadable(f"cannot read file: {error.strerror or error}")
+
+
+def stage_batch(
+    source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+) -> BatchSummary:
+    """Parse one batch of files and write its tables as Arrow IPC files in ``staging_dir``.
+
+    Runs in a worker process; returns only a small summary so the coordinator stays lean.
+    """
+    started = time.perf_counter()
+    batch = parse_batch(read_source_files(source_root, paths))
+    for name, table in batch.tables.items():
+        target = _staged_file(staging_dir, name, batch_no)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with ipc.new_file(target, table.schema) as writer:
+            writer.write_table(table)
+    return BatchSummary(
+        batch_no=batch_no,
+        file_count=len(paths),
+        rejected_count=batch.tables["etl.rejected_files"].num_rows,
+        subject_spellings=batch.subject_spellings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def write_lake(staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path) -> dict[str, int]:
+    """Write one Parquet dataset per table from the staged batches, in path order.
+
+    An article's content comes from the first batch that lists it; subjects get
+    their canonical names. Returns the row count written per table.
+    """
+    spellings: dict[str, Counter[str]] = {}
+    for summary in summaries:
+        for slug, counts in summary.subject_spellings.items():
+            spellings.setdefault(slug, Counter()).update(counts)
+    canonical = choose_canonical_subjects(spellings)
+    writers = {name: _parquet_writer(lake_dir, name) for name in _STAGED_TABLES}
+    written = dict.fromkeys(schemas.TABLES, 0)
+    seen: set[int] = set()
+    try:
+        for summary in sorted(summaries, key=lambda item: item.batch_no):
+            tables = {
+                name: _read_staged(staging_dir, name, summary.batch_no) for name in _STAGED_TABLES
+            }
+            batch_ids = tables["articles"].column("article_id").to_pylist()
+            repeated = pa.array(
+                [article_id for article_id in batch_ids if article_id in seen], pa.int64()
+            )
+            seen.update(batch_ids)
+            tables = apply_canonical_subjects(drop_articles(tables, repeated), canonical)
+            for name, table in tables.items():
+                writers[name].write_table(table)
+                written[name] += table.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    subjects = subjects_table(spellings, canonical)
+    with _parquet_writer(lake_dir, "subjects") as writer:
+        writer.write_table(subjects)
+    written["subjects"] = subjects.num_rows
+    return written
+
+
+def replace_lake(new_lake: Path, lake_dir: Path, trash_dir: Path) -> None:
+    """Put the run's lake in place of the previous one, then delete the previous one."""
+    if lake_dir.exists():
+        lake_dir.rename(trash_dir)
+    new_lake.rename(lake_dir)
+    shutil.rmtree(trash_dir, ignore_errors=True)
+
+
+def _staged_file(staging_dir: Path, table: str, batch_no: int) -> Path:
+    return staging_dir / table / f"batch-{batch_no:06d}.arrow"
+
+
+def _read_staged(staging_dir: Path, table: str, batch_no: int) -> pa.Table:
+    with pa.OSFile(str(_staged_file(staging_dir, table, batch_no))) as source:
+        return ipc.open_file(source).read_all()
+
+
+def _parquet_writer(lake_dir: Path, table: str) -> pq.ParquetWriter:
+    directory = lake_path(lake_dir, table)
+    directory.mkdir(parents=True, exist_ok=True)
+    return pq.ParquetWriter(
+        directory / "part-00000.parquet", schemas.TABLES[table], compression="zstd"
+    )

@@ -1,0 +1,81 @@
+"""Run settings, resolved and checked once at the flow boundary."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from flows.warehouse import DATABASE_FILE, LAKE_DIR
+
+DEFAULT_WAREHOUSE = Path("warehouse")
+DEFAULT_BATCH_SIZE = 2000
+
+
+class ConfigError(Exception):
+    """Bad settings: reported as one line, before anything is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    source_root: Path
+    warehouse_dir: Path
+    batch_size: int
+    workers: int
+
+    @property
+    def database_path(self) -> Path:
+        return self.warehouse_dir / DATABASE_FILE
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.warehouse_dir / LAKE_DIR
+
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space of runs in progress; removed when a run ends."""
+        return self.warehouse_dir / ".work"
+
+
+def sample_corpus_path() -> Path:
+    """The small article corpus shipped with the project, used when no source is given."""
+    return Path(str(resources.files("flows").joinpath("sample_corpus")))
+
+
+def resolve_settings(
+    source: str | None,
+    warehouse: str | None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
+) -> RunSettings:
+    """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
+    source_root = Path(source).expanduser() if source else sample_corpus_path()
+    if not source_root.exists():
+        raise ConfigError(f"source folder not found: {source_root}")
+    if not source_root.is_dir():
+        raise ConfigError(f"source is not a folder: {source_root}")
+    if batch_size < 1:
+        raise ConfigError(f"batch size must be at least 1, got {batch_size}")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
+    _check_writable(warehouse_dir)
+    return RunSettings(
+        source_root=source_root.resolve(),
+        warehouse_dir=warehouse_dir.resolve(),
+        batch_size=batch_size,
+        workers=workers or os.cpu_count() or 1,
+    )
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ConfigError(
+            f"warehouse folder is not writable: {folder} ({error.strerror or error})"
+        ) from None
