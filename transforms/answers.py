@@ -23,7 +23,10 @@ _ESCAPED_NEWLINE = re.compile(
 )
 # A bold span that opens a point is its lead-in; a colon or dash right after
 # it only separates it from the body: "**Term**: text", "**Term:** text".
-_LEAD_IN = re.compile(r"\*\*(?P<heading>(?:(?!\*\*)[^\n])+)\*\*[ \t]*(?::|[-–—](?=[ \t]))?[ \t]*")
+_LEAD_IN = re.compile(
+    r"\*\*(?P<heading>(?:(?!\*\*)[^\n])+)\*\*"
+    r"[ \t]*(?::|[-\u2013\u2014](?=[ \t]))?[ \t]*"
+)
 _LIST_MARKER = re.compile(r" {0,3}\d{1,9}[.)]")
 
 

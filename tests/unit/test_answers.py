@@ -80,7 +80,10 @@ def test_list_lines_inside_code_fences_are_not_points() -> None:
 
 
 def test_code_fence_inside_a_point_stays_in_its_body() -> None:
-    markdown = "1. **Run**: like this:\n\n   ```python\n   x = 1\n   # 2. comment\n   ```\n\n2. **Stop**: now."
+    markdown = (
+        "1. **Run**: like this:\n\n   ```python\n   x = 1\n   # 2. comment\n   ```\n\n"
+        "2. **Stop**: now."
+    )
     assert points(markdown) == [
         (1, 1, None, "Run", "like this:\n\n```python\nx = 1\n# 2. comment\n```"),
         (2, 2, None, "Stop", "now."),
