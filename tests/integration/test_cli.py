@@ -1,0 +1,155 @@
+"""The quicktakes-etl command: help, one-line errors, reports, and the documented surface."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.cli import build_parser, main
+from tests.conftest import FIXTURES, PROJECT_ROOT
+
+CLI = Path(sys.executable).parent / "quicktakes-etl"
+
+
+def subcommands() -> dict[str, list[str]]:
+    """Each subcommand with its option strings, read from the real parser."""
+    parser = build_parser()
+    (action,) = [a for a in parser._actions if a.dest == "command"]
+    choices: dict[str, object] = action.choices  # type: ignore[assignment]
+    return {
+        name: [o for a in sub._actions for o in a.option_strings if o not in ("-h", "--help")]  # type: ignore[attr-defined]
+        for name, sub in choices.items()
+    }
+
+
+@pytest.mark.parametrize("command", sorted(subcommands()))
+def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert all(option in out for option in subcommands()[command])
+
+
+def test_every_command_and_option_is_documented_in_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    for command, options in subcommands().items():
+        assert f"quicktakes-etl {command}" in readme, command
+        for option in options:
+            assert option in readme, f"{command} {option}"
+
+
+def error_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err.strip()
+
+
+def test_missing_source_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(
+        ["run", "--source", str(tmp_path / "nope"), "--warehouse", str(tmp_path)], capsys
+    )
+    assert line == f"quicktakes-etl: error: source folder not found: {tmp_path / 'nope'}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_source_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "article.md"
+    source.write_text("x")
+    line = error_line(["run", "--source", str(source), "--warehouse", str(tmp_path / "wh")], capsys)
+    assert line == f"quicktakes-etl: error: source is not a folder: {source}"
+    assert not (tmp_path / "wh").exists()
+
+
+def test_unwritable_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    line = error_line(["run", "--warehouse", str(blocker / "wh")], capsys)
+    assert line.startswith(
+        f"quicktakes-etl: error: warehouse folder is not writable: {blocker / 'wh'}"
+    )
+
+
+def test_report_without_a_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(["report", "top_keywords", "--warehouse", str(tmp_path)], capsys)
+    assert "no warehouse at" in line and "run 'quicktakes-etl run' first" in line
+
+
+@pytest.fixture(scope="module")
+def warehouse(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from flows.etl import quicktakes_etl
+
+    target = tmp_path_factory.mktemp("cli-warehouse")
+    quicktakes_etl(source=str(FIXTURES / "corpus"), warehouse=str(target))
+    return target
+
+
+def expected_rows(warehouse: Path, view: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        return con.execute(f"select * from reports.{view}").fetchall()
+
+
+def test_report_list(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--warehouse", str(warehouse)]) == 0
+    listed = capsys.readouterr().out.split()
+    assert listed == sorted(p.stem for p in (PROJECT_ROOT / "sql" / "reports").glob("*.sql"))
+
+
+def test_report_csv_and_json_carry_every_row(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = expected_rows(warehouse, "top_keywords")
+    assert main(["report", "top_keywords", "--warehouse", str(warehouse), "--format", "csv"]) == 0
+    parsed = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert parsed[0] == ["keyword_rank", "keyword", "keyword_normalized", "article_count"]
+    assert parsed[1:] == [[str(value) for value in row] for row in expected]
+    assert main(["report", "top_keywords", "--warehouse", str(warehouse), "--format", "json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [tuple(record.values()) for record in records] == expected
+
+
+def test_report_table_and_limit(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "subject_summary", "--warehouse", str(warehouse), "--limit", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["subject", "subject_slug"]
+    assert lines[-1] == "(1 rows)"
+    assert len(lines) == 4
+
+
+def test_unknown_report(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = error_line(
+        ["report", "nope; drop table articles", "--warehouse", str(warehouse)], capsys
+    )
+    assert line.startswith("quicktakes-etl: error: unknown report 'nope; drop table articles'")
+
+
+@pytest.mark.slow
+def test_run_command_on_the_sample_in_ephemeral_mode(tmp_path: Path) -> None:
+    """The Quickstart path: a real process, Prefect's ephemeral server, the bundled sample."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [str(CLI), "run", "--warehouse", str(tmp_path / "wh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    database = tmp_path / "wh" / "quicktakes.duckdb"
+    assert f"Warehouse ready: {database}" in done.stdout
+    sample = PROJECT_ROOT / "flows" / "sample_corpus"
+    ids = {re.search(r"^id: (\d+)$", p.read_text(), re.M).group(1) for p in sample.rglob("*.md")}  # type: ignore[union-attr]
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone() == (len(ids),)
