@@ -1,0 +1,159 @@
+"""A full run over the real published corpus, checked against independently derived figures.
+
+The expected figures come from plain regular expressions over the raw files and from
+markdown-it-py's HTML rendering, never from the pipeline's own code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+from markdown_it import MarkdownIt
+
+from flows.etl import RunSummary, quicktakes_etl
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
+
+ID_LINE = re.compile(r"^id: (-?\d+)\r?$", re.MULTILINE)
+SUBJECT_LINE = re.compile(r"^subject: (.+?)\r?$", re.MULTILINE)
+ANSWER_LINE = re.compile(r"^answer:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CorpusFacts:
+    files: list[str]
+    ids_by_file: dict[str, int]
+    subject_spellings: dict[str, Counter[str]]
+
+
+def derive_facts(root: Path) -> CorpusFacts:
+    """What the raw files say, read with regular expressions only."""
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.md"))
+    ids_by_file: dict[str, int] = {}
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for path in files:
+        text = (root / path).read_text("utf-8")
+        frontmatter = text.split("\n---", 1)[0]
+        id_match = ID_LINE.search(frontmatter)
+        if id_match and ANSWER_LINE.search(frontmatter):
+            ids_by_file[path] = int(id_match.group(1))
+        subject = SUBJECT_LINE.search(frontmatter)
+        if subject:
+            spellings[path.split("/")[-2]][subject.group(1)] += 1
+    return CorpusFacts(files, ids_by_file, dict(spellings))
+
+
+class TopLevelListNumbers(HTMLParser):
+    """The numbers of the <li> items of top-level <ol> lists in rendered HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.numbers: list[int] = []
+        self.next_number = 1
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "ol" and not self.stack:
+            self.next_number = int(dict(attrs).get("start") or 1)
+        if tag == "li" and self.stack == ["ol"]:
+            self.numbers.append(self.next_number)
+            self.next_number += 1
+        if tag in ("ol", "ul", "li", "blockquote"):
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ol", "ul", "li", "blockquote") and self.stack and self.stack[-1] == tag:
+            self.stack.pop()
+
+
+def commonmark_list_numbers(markdown: str, renderer: MarkdownIt) -> list[int]:
+    parser = TopLevelListNumbers()
+    parser.feed(renderer.render(markdown))
+    parser.close()
+    return parser.numbers
+
+
+@pytest.fixture(scope="module")
+def facts(real_corpus: Path) -> CorpusFacts:
+    return derive_facts(real_corpus)
+
+
+@pytest.fixture(scope="module")
+def run(real_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
+    warehouse = tmp_path_factory.mktemp("real-warehouse")
+    return quicktakes_etl(source=str(real_corpus), warehouse=str(warehouse))
+
+
+@pytest.fixture(scope="module")
+def con(run: RunSummary) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(run.database_path, read_only=True)
+
+
+def test_every_file_is_accounted_for(
+    facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
+) -> None:
+    assert run.files_seen == len(facts.files)
+    listed = con.execute("select source_path from etl.source_files order by 1").fetchall()
+    assert [path for (path,) in listed] == facts.files
+    loaded = con.execute(
+        "select source_path, article_id from etl.source_files where status = 'loaded' order by 1"
+    ).fetchall()
+    assert dict(loaded) == facts.ids_by_file
+    assert con.execute("select count(*) from article_listings").fetchone() == (
+        len(facts.ids_by_file),
+    )
+    rejected = con.execute("select count(*) from etl.rejected_files").fetchone()
+    assert rejected == (len(facts.files) - len(facts.ids_by_file),)
+    assert all(check.passed for check in run.checks), [c for c in run.checks if not c.passed]
+
+
+def test_one_article_per_distinct_id(facts: CorpusFacts, con: duckdb.DuckDBPyConnection) -> None:
+    ids = set(facts.ids_by_file.values())
+    assert con.execute("select count(*), count(distinct article_id) from articles").fetchone() == (
+        len(ids),
+        len(ids),
+    )
+    first_file: dict[int, str] = {}
+    for path, article_id in sorted(facts.ids_by_file.items()):
+        first_file.setdefault(article_id, path)
+    assert (
+        dict(con.execute("select article_id, source_path from articles").fetchall()) == first_file
+    )
+
+
+def test_canonical_subjects(facts: CorpusFacts, con: duckdb.DuckDBPyConnection) -> None:
+    expected = {
+        slug: sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        for slug, counts in facts.subject_spellings.items()
+    }
+    assert dict(con.execute("select subject_slug, subject from subjects").fetchall()) == expected
+    assert con.execute(
+        "select count(*) from article_listings l join subjects s using (subject_slug) "
+        "where l.subject != s.subject"
+    ).fetchone() == (0,)
+
+
+def test_points_agree_with_commonmark_on_every_article(con: duckdb.DuckDBPyConnection) -> None:
+    renderer = MarkdownIt("commonmark")
+    answers = con.execute("select article_id, answer_markdown from articles").fetchall()
+    loaded = dict(
+        con.execute(
+            "select a.article_id, coalesce(list(p.list_number order by p.point_index) "
+            "filter (where p.point_index is not null), []) "
+            "from articles a left join answer_points p using (article_id) group by a.article_id"
+        ).fetchall()
+    )
+    counts = dict(con.execute("select article_id, point_count from articles").fetchall())
+    disagreements = []
+    for article_id, markdown in answers:
+        expected = commonmark_list_numbers(markdown, renderer)
+        if loaded[article_id] != expected or counts[article_id] != len(expected):
+            disagreements.append((article_id, expected, loaded[article_id]))
+    assert disagreements == []
+    assert sum(counts.values()) == con.execute("select count(*) from answer_points").fetchone()[0]  # type: ignore[index]
