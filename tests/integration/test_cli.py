@@ -133,6 +133,43 @@ def test_unknown_report(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert line.startswith("quicktakes-etl: error: unknown report 'nope; drop table articles'")
 
 
+def test_every_readme_query_runs(warehouse: Path) -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    queries = [
+        q for block in re.findall(r"```sql\n(.*?)```", readme, re.S) for q in block.split(";")
+    ]
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        for query in filter(str.strip, queries):
+            con.execute(query).fetchall()
+    assert len(queries) > 5
+
+
+def test_duckdb_cli_opens_the_warehouse_read_only(warehouse: Path) -> None:
+    duckdb_cli = Path(sys.executable).parent / "duckdb"
+    database = warehouse / "quicktakes.duckdb"
+    done = subprocess.run(
+        [
+            str(duckdb_cli),
+            "-readonly",
+            "-csv",
+            "-noheader",
+            str(database),
+            "-c",
+            "select count(*) from articles",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == str(expected_rows_count(warehouse, "articles"))
+
+
+def expected_rows_count(warehouse: Path, table: str) -> int:
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        return int(con.execute(f"select count(*) from {table}").fetchone()[0])  # type: ignore[index]
+
+
 @pytest.mark.slow
 def test_run_command_on_the_sample_in_ephemeral_mode(tmp_path: Path) -> None:
     """The Quickstart path: a real process, Prefect's ephemeral server, the bundled sample."""
