@@ -20,7 +20,15 @@ from prefect.runtime import flow_run
 
 from flows.lake import BatchSummary, discover_article_files, replace_lake, stage_batch, write_lake
 from flows.settings import DEFAULT_BATCH_SIZE, RunSettings, resolve_settings
-from flows.warehouse import CheckResult, RunRecord, publish, record_failed_run, rejected_files
+from flows.warehouse import (
+    DATABASE_FILE,
+    CheckResult,
+    RunRecord,
+    build_warehouse,
+    publish_warehouse,
+    record_failed_run,
+    rejected_files,
+)
 
 FLOW_NAME = "quicktakes-etl"
 SUMMARY_REJECTED_ROWS = 20
@@ -89,11 +97,11 @@ def write_lake_task(
     return write_lake(staging_dir, summaries, lake_dir)
 
 
-@task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_warehouse_task(
-    database_path: Path, lake_dir: Path, source_paths: list[str], run: RunRecord
+@task(name="build-warehouse", cache_policy=NO_CACHE)
+def build_warehouse_task(
+    new_db: Path, previous_db: Path, lake_dir: Path, source_paths: list[str], run: RunRecord
 ) -> tuple[list[CheckResult], dict[str, int]]:
-    return publish(database_path, lake_dir, source_paths, run)
+    return build_warehouse(new_db, previous_db, lake_dir, source_paths, run)
 
 
 @flow(name=FLOW_NAME)
@@ -129,10 +137,11 @@ def quicktakes_etl(
             "succeeded",
             str(settings.source_root),
         )
-        checks, counts = load_warehouse_task(
-            settings.database_path, work / "lake", source_paths, run
+        checks, counts = build_warehouse_task(
+            work / DATABASE_FILE, settings.database_path, work / "lake", source_paths, run
         )
         replace_lake(work / "lake", settings.lake_dir, work / "previous-lake")
+        publish_warehouse(work / DATABASE_FILE, settings.database_path)
     except BaseException as error:
         _record_failure(settings, run_id, run_name, started_at, error, logger)
         raise

@@ -135,14 +135,22 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
     )
 
 
-def publish(
-    db_path: Path, lake_dir: Path, source_paths: Sequence[str], run: RunRecord
+def build_warehouse(
+    new_db: Path, previous_db: Path, lake_dir: Path, source_paths: Sequence[str], run: RunRecord
 ) -> tuple[list[CheckResult], dict[str, int]]:
-    """Load the lake into DuckDB in one transaction; commit only when no error check fails."""
-    with duckdb.connect(str(db_path)) as con:
+    """Build a complete warehouse file from the lake, carrying the run history over.
+
+    Everything happens in one transaction that commits only when no error check
+    fails; the published file is not touched, so analysts keep reading it meanwhile.
+    """
+    history = read_run_history(previous_db)
+    with duckdb.connect(str(new_db)) as con:
         con.execute("begin transaction")
         try:
             apply_ddl(con)
+            con.register("previous_runs", history)
+            con.execute("insert into etl.runs by name select * from previous_runs")
+            con.unregister("previous_runs")
             load_lake(con, lake_dir)
             register_discovered_files(con, source_paths)
             checks = run_checks(con)
@@ -155,11 +163,26 @@ def publish(
             con.execute("rollback")
             raise
         con.execute("commit")
+        con.execute("checkpoint")
     return checks, counts
 
 
+def read_run_history(db_path: Path) -> pa.Table:
+    """etl.runs of the published warehouse; empty when there is none yet."""
+    if not db_path.exists():
+        return pa.table({"run_id": pa.array([], pa.string())})
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute("select * from etl.runs").to_arrow_table()
+
+
+def publish_warehouse(new_db: Path, db_path: Path) -> None:
+    """Swap the new file in with one atomic rename; open readers keep the file they opened."""
+    new_db.replace(db_path)
+    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+
+
 def record_failed_run(db_path: Path, run: RunRecord) -> None:
-    """Keep a failed run in etl.runs; the tables themselves stay as the last good run left them."""
+    """Append a failed run to the published etl.runs; its tables keep the last good state."""
     with duckdb.connect(str(db_path)) as con:
         con.execute("begin transaction")
         apply_ddl(con)
