@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ _COLUMN_KEYS = frozenset(
     }
 )
 _SEO_COLUMN_KEYS = frozenset({"title", "page_description", "page_keywords"})
+# YAML aliases let a few lines stand for millions of values; copying them into
+# the extra JSON must stop long before memory does.
+MAX_EXTRA_VALUES = 10_000
+MAX_EXTRA_DEPTH = 32
+_INT64 = range(-(2**63), 2**63)
 _RELATED_COLUMN_KEYS = frozenset({"id", "title", "subject", "url"})
 
 
@@ -117,6 +123,11 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
         raise ArticleRejected("yaml_error", f"YAML {problem}{where}", line, column) from None
     except yaml.YAMLError as error:
         raise ArticleRejected("yaml_error", f"YAML error: {error}") from None
+    except RecursionError:
+        raise ArticleRejected("too_complex", "YAML nests too deeply to load") from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+        # PyYAML's constructors raise these for values like 'date: 2024-13-45'.
+        raise ArticleRejected("yaml_error", f"YAML value cannot be read: {error}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "empty"
         raise ArticleRejected("not_a_mapping", f"frontmatter is {kind}, not a mapping of fields")
@@ -173,6 +184,16 @@ def normalize_article(source_path: str, data: dict[str, Any]) -> Article:
     )
 
 
+def content_sha256(article: Article) -> str:
+    """Fingerprint of what makes two listings the same article: title, question, answer.
+
+    Per-listing fields (subject, URL, SEO, related links, score) may differ between
+    listings of one article; these may not.
+    """
+    content = "\0".join([article.title or "", article.question or "", article.answer_markdown])
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
 def slug_from_url(url: str | None) -> str | None:
     """The subject slug of a ``/learn/<slug>/questions/...`` URL."""
     match = _URL_SLUG.search(url) if url else None
@@ -188,10 +209,16 @@ def _required_id(data: dict[str, Any]) -> int:
     value = data.get("id")
     if value is None:
         raise ArticleRejected("missing_field", "required field 'id' is missing or empty")
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
-        raise ArticleRejected("invalid_field", f"'id' must be an integer, got {value!r:.60}")
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)
+    return _int64(value, "id")
+
+
+def _int64(value: Any, label: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in _INT64:
+        raise ArticleRejected(
+            "invalid_field", f"'{label}' must be a 64-bit integer, got {value!r:.60}"
+        )
     return value
 
 
@@ -253,12 +280,8 @@ def _related(data: dict[str, Any]) -> tuple[RelatedArticle, ...]:
             continue
         entry = _mapping(value, key)
         related_id = entry.get("id")
-        if related_id is not None and (
-            isinstance(related_id, bool) or not isinstance(related_id, int)
-        ):
-            raise ArticleRejected(
-                "invalid_field", f"'{key}.id' must be an integer, got {related_id!r:.60}"
-            )
+        if related_id is not None:
+            related_id = _int64(related_id, f"{key}.id")
         related.append(
             RelatedArticle(
                 rank=int(match.group(1)),
@@ -285,10 +308,29 @@ def _extra_json(data: dict[str, Any], seo: dict[str, Any]) -> str:
     seo_leftover = {k: v for k, v in seo.items() if k not in _SEO_COLUMN_KEYS}
     if seo_leftover:
         extra["seo"] = seo_leftover
-    return json.dumps(extra, ensure_ascii=False, default=_json_default)
+    return json.dumps(_json_safe(extra, [MAX_EXTRA_VALUES], 0), ensure_ascii=False)
 
 
-def _json_default(value: Any) -> str:
+def _json_safe(value: Any, budget: list[int], depth: int) -> Any:
+    """A JSON-ready copy (text keys, ISO dates), refusing huge or deep values."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ArticleRejected(
+            "too_complex",
+            f"extra fields hold more than {MAX_EXTRA_VALUES:,} values (YAML aliases?)",
+        )
+    if depth > MAX_EXTRA_DEPTH:
+        raise ArticleRejected(
+            "too_complex", f"extra fields nest deeper than {MAX_EXTRA_DEPTH} levels"
+        )
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v, budget, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(item, budget, depth + 1) for item in value]
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
     return repr(value)

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transforms import schemas
-from transforms.articles import Article, ArticleRejected, parse_article
+from transforms.articles import Article, ArticleRejected, content_sha256, parse_article
 from transforms.keywords import normalize_keyword
 
 
@@ -84,6 +84,7 @@ def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:
             size_bytes=len(raw),
             status="loaded",
             article_id=article.article_id,
+            content_sha256=content_sha256(article),
         )
         rows.add(
             "article_listings",
@@ -112,6 +113,7 @@ def _add_rejection(
         size_bytes=size,
         status="rejected",
         article_id=None,
+        content_sha256=None,
     )
     rows.add(
         "etl.rejected_files",

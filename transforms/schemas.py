@@ -93,6 +93,7 @@ SOURCE_FILES = pa.schema(
         pa.field("size_bytes", pa.int64()),
         pa.field("status", pa.string(), nullable=False),
         pa.field("article_id", pa.int64()),
+        pa.field("content_sha256", pa.string()),
     ]
 )
 

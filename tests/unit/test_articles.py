@@ -137,12 +137,46 @@ def test_slug_falls_back_to_the_folder_without_url() -> None:
             ("yaml_error", 3),
             id="python-tag",
         ),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\ndate: 2024-13-45\n---\n", ("yaml_error", None), id="bad-month"
+        ),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\nn: !!int 'x'\n---\n", ("yaml_error", None), id="bad-int-tag"
+        ),
+        pytest.param(
+            b"---\nid: 99999999999999999999\nanswer: x\n---\n",
+            ("invalid_field", None),
+            id="id-overflow",
+        ),
+        pytest.param(b"---\nid: 1.5\nanswer: x\n---\n", ("invalid_field", None), id="float-id"),
     ],
 )
 def test_rejections(raw: bytes, expected: tuple[str, int | None]) -> None:
     kind, message, line, _column = rejection(raw)
     assert (kind, line) == expected
     assert message
+
+
+def billion_laughs(levels: int) -> bytes:
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return ("---\nid: 1\nanswer: x\n" + "\n".join(lines) + "\n---\n").encode()
+
+
+def test_alias_bomb_in_extra_is_rejected_not_expanded() -> None:
+    kind, message, _line, _column = rejection(billion_laughs(9))
+    assert (kind, "more than 10,000 values" in message) == ("too_complex", True)
+
+
+def test_small_aliases_in_extra_are_expanded() -> None:
+    article = parse_article("x.md", billion_laughs(2))
+    assert json.loads(article.extra)["l1"] == [["lol"] * 9] * 9
+
+
+def test_deep_nesting_in_extra_is_rejected() -> None:
+    nested = "".join(f"{'  ' * depth}k{depth}:\n" for depth in range(60)) + "  " * 60 + "v: 1\n"
+    kind, _message, _line, _column = rejection(f"---\nid: 1\nanswer: x\n{nested}---\n".encode())
+    assert kind == "too_complex"
 
 
 def test_yaml_error_message_says_where() -> None:

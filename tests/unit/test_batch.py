@@ -60,6 +60,7 @@ def test_rejected_and_unreadable_files_become_rows() -> None:
             "size_bytes": len(bad),
             "status": "rejected",
             "article_id": None,
+            "content_sha256": None,
         },
         {
             "source_path": "learn/x/gone.md",
@@ -67,6 +68,7 @@ def test_rejected_and_unreadable_files_become_rows() -> None:
             "size_bytes": None,
             "status": "rejected",
             "article_id": None,
+            "content_sha256": None,
         },
         {
             "source_path": "learn/x/good.md",
@@ -74,6 +76,10 @@ def test_rejected_and_unreadable_files_become_rows() -> None:
             "size_bytes": len(render_article().encode()),
             "status": "loaded",
             "article_id": 7,
+            "content_sha256": hashlib.sha256(
+                b"What is it?\0What is it?\0"
+                + b"Intro.\n\n1. **One**: first.\n2. **Two**: second.\n\nEnd."
+            ).hexdigest(),
         },
     ]
     assert [
@@ -83,6 +89,16 @@ def test_rejected_and_unreadable_files_become_rows() -> None:
         ("learn/x/gone.md", "read_error"),
     ]
     assert batch.tables["article_listings"].num_rows == 1
+
+
+def test_content_fingerprint_ignores_per_listing_fields() -> None:
+    batch = batch_of(
+        ("learn/a/x.md", render_article(subject="A", slug="a", related=1).encode()),
+        ("learn/b/x.md", render_article(subject="B", slug="b").encode()),
+        ("learn/c/x.md", render_article(answer="Other answer.").encode()),
+    )
+    hashes = batch.tables["etl.source_files"].column("content_sha256").to_pylist()
+    assert hashes[0] == hashes[1] != hashes[2]
 
 
 def test_empty_batch_gives_empty_tables() -> None:
