@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_WAREHOUSE, ConfigError, resolve_settings
-from flows.warehouse import DATABASE_FILE
+from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_warehouse
 
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
@@ -118,13 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args)
         return _report(args)
-    except (ConfigError, CliError) as error:
+    except (ConfigError, CliError, IncompatibleWarehouse) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = resolve_settings(args.source, args.warehouse, args.batch_size, args.workers)
+    check_warehouse(settings.database_path)
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
@@ -146,6 +147,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = resolve_settings(args.source, args.warehouse)
+    check_warehouse(settings.database_path)
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 

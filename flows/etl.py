@@ -23,9 +23,13 @@ from flows.settings import DEFAULT_BATCH_SIZE, RunSettings, resolve_settings
 from flows.warehouse import (
     DATABASE_FILE,
     CheckResult,
+    ChecksFailed,
     RunRecord,
+    StaleRows,
     build_warehouse,
+    migrate_warehouse,
     publish_warehouse,
+    read_stale_rows,
     record_failed_run,
     rejected_files,
 )
@@ -42,6 +46,7 @@ class RunSummary:
     database_path: str
     seconds: float
     files_seen: int
+    files_stale: int
     counts: dict[str, int]
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
@@ -64,7 +69,8 @@ class RunSummary:
             f"  rows       {counts.get('answer_points', 0):,} answer points, "
             f"{counts.get('article_keywords', 0):,} keywords, "
             f"{counts.get('related_articles', 0):,} related links",
-            f"  rejected   {self.files_rejected:,} files (etl.rejected_files)",
+            f"  rejected   {self.files_rejected:,} files (etl.rejected_files), "
+            f"{self.files_stale:,} of them stale: their last good rows are kept",
             f"  checks     {len(self.checks) - len(warned)} of {len(self.checks)} passed"
             + "".join(f"; WARN {c.name}: {c.failing_row_count} rows" for c in warned),
         ]
@@ -92,9 +98,21 @@ def parse_batch_task(
 
 @task(name="write-lake", cache_policy=NO_CACHE)
 def write_lake_task(
-    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path
+    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path, stale: StaleRows
 ) -> dict[str, int]:
-    return write_lake(staging_dir, summaries, lake_dir)
+    return write_lake(staging_dir, summaries, lake_dir, stale)
+
+
+@task(name="migrate-warehouse", cache_policy=NO_CACHE)
+def migrate_warehouse_task(database_path: Path, applied_at: dt.datetime) -> int:
+    return migrate_warehouse(database_path, applied_at)
+
+
+@task(name="read-stale-rows", cache_policy=NO_CACHE)
+def read_stale_rows_task(database_path: Path, summaries: list[BatchSummary]) -> StaleRows:
+    """Last good rows of files that were loaded before and are rejected now."""
+    rejected = [path for summary in summaries for path in summary.rejected_paths]
+    return read_stale_rows(database_path, rejected)
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
@@ -123,12 +141,14 @@ def quicktakes_etl(
     run_id, run_name = str(flow_run.id), flow_run.name
     work = settings.work_dir / run_id
     try:
+        migrate_warehouse_task(settings.database_path, started_at)
         source_paths = discover_source_files(settings.source_root)
         logger.info(
             "Found %s article files under %s", f"{len(source_paths):,}", settings.source_root
         )
         summaries = _parse_all(source_paths, settings, work / "staging", logger)
-        write_lake_task(work / "staging", summaries, work / "lake")
+        stale = read_stale_rows_task(settings.database_path, summaries)
+        write_lake_task(work / "staging", summaries, work / "lake", stale)
         run = RunRecord(
             run_id,
             run_name,
@@ -154,6 +174,7 @@ def quicktakes_etl(
         database_path=str(settings.database_path),
         seconds=time.perf_counter() - clock,
         files_seen=len(source_paths),
+        files_stale=len(stale.article_ids),
         counts=counts,
         checks=checks,
         rejected=rejected_files(settings.database_path, SUMMARY_REJECTED_ROWS),
@@ -195,7 +216,7 @@ def _parse_all(
                 f"{done:,}",
                 f"{len(source_paths):,}",
                 rate,
-                summary.rejected_count,
+                len(summary.rejected_paths),
             )
     return summaries
 
@@ -218,8 +239,9 @@ def _record_failure(
         str(settings.source_root),
         f"{type(error).__name__}: {error}",
     )
+    checks = error.checks if isinstance(error, ChecksFailed) else []
     try:
-        record_failed_run(settings.database_path, run)
+        record_failed_run(settings.database_path, run, checks)
     except Exception as record_error:
         logger.error("Could not record the failed run in etl.runs: %s", record_error)
 

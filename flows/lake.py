@@ -14,12 +14,15 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from flows.warehouse import lake_path
+from flows.warehouse import StaleRows, lake_path
 from transforms import schemas
 from transforms.batch import (
     Unreadable,
     apply_canonical_subjects,
+    count_spellings,
     drop_articles,
+    keep_stale_content,
+    mark_stale,
     parse_batch,
     subjects_table,
 )
@@ -33,7 +36,7 @@ _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
 class BatchSummary:
     batch_no: int
     file_count: int
-    rejected_count: int
+    rejected_paths: list[str]
     subject_spellings: dict[str, Counter[str]]
     seconds: float
 
@@ -79,25 +82,36 @@ def stage_batch(
     return BatchSummary(
         batch_no=batch_no,
         file_count=len(paths),
-        rejected_count=batch.tables["etl.rejected_files"].num_rows,
+        rejected_paths=batch.tables["etl.rejected_files"].column("source_path").to_pylist(),
         subject_spellings=batch.subject_spellings,
         seconds=time.perf_counter() - started,
     )
 
 
-def write_lake(staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path) -> dict[str, int]:
+def write_lake(
+    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path, stale: StaleRows
+) -> dict[str, int]:
     """Write one Parquet dataset per table from the staged batches, in path order.
 
-    An article's content comes from the first batch that lists it; subjects get
-    their canonical names. Returns the row count written per table.
+    An article's content comes from the first batch that lists it; files gone
+    stale keep their last good rows; subjects get their canonical names.
+    Returns the row count written per table.
     """
     spellings: dict[str, Counter[str]] = {}
-    for summary in summaries:
-        for slug, counts in summary.subject_spellings.items():
+    for counts_by_slug in [s.subject_spellings for s in summaries] + [
+        count_spellings(stale.tables["article_listings"])
+    ]:
+        for slug, counts in counts_by_slug.items():
             spellings.setdefault(slug, Counter()).update(counts)
     canonical = choose_canonical_subjects(spellings)
     writers = {name: _parquet_writer(lake_dir, name) for name in _STAGED_TABLES}
     written = dict.fromkeys(schemas.TABLES, 0)
+
+    def write(tables: dict[str, pa.Table]) -> None:
+        for name, table in apply_canonical_subjects(tables, canonical).items():
+            writers[name].write_table(table)
+            written[name] += table.num_rows
+
     seen: set[int] = set()
     try:
         for summary in sorted(summaries, key=lambda item: item.batch_no):
@@ -105,14 +119,12 @@ def write_lake(staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path)
                 name: _read_staged(staging_dir, name, summary.batch_no) for name in _STAGED_TABLES
             }
             batch_ids = tables["articles"].column("article_id").to_pylist()
-            repeated = pa.array(
-                [article_id for article_id in batch_ids if article_id in seen], pa.int64()
-            )
+            repeated = pa.array([i for i in batch_ids if i in seen], pa.int64())
             seen.update(batch_ids)
-            tables = apply_canonical_subjects(drop_articles(tables, repeated), canonical)
-            for name, table in tables.items():
-                writers[name].write_table(table)
-                written[name] += table.num_rows
+            tables = drop_articles(tables, repeated)
+            tables["etl.source_files"] = mark_stale(tables["etl.source_files"], stale.article_ids)
+            write(tables)
+        write(keep_stale_content(stale.tables, seen))
     finally:
         for writer in writers.values():
             writer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from transforms import schemas
 DATABASE_FILE = "quicktakes.duckdb"
 LAKE_DIR = "lake"
 CHECK_SAMPLE_ROWS = 5
+FIRST_SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +45,86 @@ class RunRecord:
 
 
 class ChecksFailed(Exception):
-    """Error-severity data checks found rows: the load is rolled back."""
+    """Error-severity data checks found rows: the load is rolled back, nothing is published."""
 
-    def __init__(self, failed: Sequence[CheckResult]) -> None:
-        names = ", ".join(f"{check.name} ({check.failing_row_count} rows)" for check in failed)
-        super().__init__(f"data checks failed, load rolled back: {names}")
-        self.failed = list(failed)
+    def __init__(self, checks: Sequence[CheckResult]) -> None:
+        self.checks = list(checks)
+        self.failed = [c for c in checks if c.severity == "error" and not c.passed]
+        names = ", ".join(f"{c.name} ({c.failing_row_count} rows)" for c in self.failed)
+        super().__init__(f"data checks failed, nothing published: {names}")
+
+
+class IncompatibleWarehouse(Exception):
+    """The warehouse file was written by a newer quicktakes-etl, or is not a warehouse."""
+
+
+def schema_version() -> int:
+    """This project's schema version: the number of its newest migration."""
+    numbers = [int(f.name.split("_", 1)[0]) for f in read_sql_files("migrations")]
+    return max([FIRST_SCHEMA_VERSION, *numbers])
+
+
+def read_schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The warehouse's version: 0 for an empty file, 1 for one from before versioning."""
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where database_name = current_database()"
+        ).fetchall()
+    }
+    if "etl.schema_version" in tables:
+        row = con.execute("select max(version) from etl.schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+    return FIRST_SCHEMA_VERSION if "etl.runs" in tables else 0
+
+
+def check_warehouse(db_path: Path) -> int:
+    """The published warehouse's schema version; raise when this project cannot use it."""
+    if not db_path.exists():
+        return 0
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            version = read_schema_version(con)
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise IncompatibleWarehouse(f"cannot open warehouse {db_path}: {first_line}") from None
+    if version > schema_version():
+        raise IncompatibleWarehouse(
+            f"warehouse {db_path} has schema version {version}, newer than this "
+            f"quicktakes-etl supports ({schema_version()}): upgrade quicktakes-etl"
+        )
+    return version
+
+
+def migrate_warehouse(db_path: Path, applied_at: dt.datetime) -> int:
+    """Bring an older published warehouse to this schema version in place, in one transaction.
+
+    Returns the version found. Tables new in this version come from the DDL.
+    """
+    found = check_warehouse(db_path)
+    if found in (0, schema_version()):
+        return found
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("begin transaction")
+        try:
+            for migration in read_sql_files("migrations"):
+                if int(migration.name.split("_", 1)[0]) > found:
+                    con.execute(migration.text)
+            apply_ddl(con)
+            stamp_schema_version(con, applied_at)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
+    return found
+
+
+def stamp_schema_version(con: duckdb.DuckDBPyConnection, applied_at: dt.datetime) -> None:
+    con.execute(
+        "insert or ignore into etl.schema_version (version, applied_at) values ($version, $at)",
+        {"version": schema_version(), "at": applied_at},
+    )
 
 
 def lake_path(lake_dir: Path, table: str) -> Path:
@@ -112,8 +188,26 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
+def record_check_results(
+    con: duckdb.DuckDBPyConnection, run_id: str, checks: Sequence[CheckResult]
+) -> None:
+    for check in checks:
+        con.execute(
+            read_sql("load", "etl.check_results"),
+            {
+                "run_id": run_id,
+                "check_name": check.name,
+                "severity": check.severity,
+                "failing_row_count": check.failing_row_count,
+                "sample_rows": json.dumps(check.sample_rows, default=str),
+            },
+        )
+
+
 def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str, int]) -> None:
-    loaded = con.sql("select count(*) from etl.source_files where status = 'loaded'").fetchone()
+    statuses = dict(
+        con.execute("select status, count(*) from etl.source_files group by status").fetchall()
+    )
     con.execute(
         read_sql("load", "etl.runs"),
         {
@@ -124,8 +218,9 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
             "status": run.status,
             "source_root": run.source_root,
             "files_seen_count": counts.get("etl.source_files"),
-            "files_loaded_count": int(loaded[0]) if loaded else None,
+            "files_loaded_count": statuses.get("loaded", 0) if counts else None,
             "files_rejected_count": counts.get("etl.rejected_files"),
+            "files_stale_count": statuses.get("stale", 0) if counts else None,
             "article_count": counts.get("articles"),
             "point_count": counts.get("answer_points"),
             "keyword_count": counts.get("article_keywords"),
@@ -148,17 +243,18 @@ def build_warehouse(
         con.execute("begin transaction")
         try:
             apply_ddl(con)
+            stamp_schema_version(con, run.started_at)
             con.register("previous_runs", history)
             con.execute("insert into etl.runs by name select * from previous_runs")
             con.unregister("previous_runs")
             load_lake(con, lake_dir)
             register_discovered_files(con, source_paths)
             checks = run_checks(con)
-            failed = [c for c in checks if c.severity == "error" and not c.passed]
-            if failed:
-                raise ChecksFailed(failed)
+            if any(c.severity == "error" and not c.passed for c in checks):
+                raise ChecksFailed(checks)
             counts = table_counts(con)
             record_run(con, run, counts)
+            record_check_results(con, run.run_id, checks)
         except BaseException:
             con.execute("rollback")
             raise
@@ -178,23 +274,87 @@ def read_run_history(db_path: Path) -> pa.Table:
 def publish_warehouse(new_db: Path, db_path: Path) -> None:
     """Swap the new file in with one atomic rename; open readers keep the file they opened."""
     new_db.replace(db_path)
-    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    _wal_path(db_path).unlink(missing_ok=True)
 
 
-def record_failed_run(db_path: Path, run: RunRecord) -> None:
-    """Append a failed run to the published etl.runs; its tables keep the last good state."""
-    with duckdb.connect(str(db_path)) as con:
-        con.execute("begin transaction")
-        apply_ddl(con)
-        record_run(con, run, {})
-        con.execute("commit")
+def record_failed_run(db_path: Path, run: RunRecord, checks: Sequence[CheckResult]) -> None:
+    """Append a failed run (and its checks) to the published warehouse; its tables stay as
+    the last good run left them. A failed attempt leaves no empty WAL file behind."""
+    wal = _wal_path(db_path)
+    wal_existed = wal.exists()
+    try:
+        with duckdb.connect(str(db_path)) as con:
+            if read_schema_version(con) not in (0, schema_version()):
+                raise IncompatibleWarehouse(
+                    f"warehouse {db_path} is not at schema {schema_version()}"
+                )
+            con.execute("begin transaction")
+            apply_ddl(con)
+            stamp_schema_version(con, run.started_at)
+            record_run(con, run, {})
+            record_check_results(con, run.run_id, checks)
+            con.execute("commit")
+    except BaseException:
+        if not wal_existed and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink()
+        raise
+
+
+def _wal_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".wal")
+
+
+@dataclass(frozen=True)
+class StaleRows:
+    """The last good rows of files that were loaded before and are rejected now."""
+
+    article_ids: dict[str, int]
+    tables: dict[str, pa.Table]
+
+
+STALE_TABLES = ("article_listings", *schemas.ARTICLE_TABLES)
+
+
+def read_stale_rows(db_path: Path, rejected_paths: Sequence[str]) -> StaleRows:
+    """Rows the published warehouse holds for files that were good and are rejected now."""
+    empty = StaleRows({}, {name: schemas.TABLES[name].empty_table() for name in STALE_TABLES})
+    if not rejected_paths or not db_path.exists():
+        return empty
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        con.register(
+            "rejected_now", pa.table({"source_path": pa.array(rejected_paths, pa.string())})
+        )
+        stale = con.execute(read_sql("carry", "stale_files")).to_arrow_table()
+        if stale.num_rows == 0:
+            return empty
+        con.register("stale_files", stale)
+        tables = {
+            name: _to_schema(
+                con.execute(read_sql("carry", f"stale_{name}")).to_arrow_table(),
+                schemas.TABLES[name],
+            )
+            for name in STALE_TABLES
+        }
+    paths = stale.column("source_path").to_pylist()
+    return StaleRows(dict(zip(paths, stale.column("article_id").to_pylist(), strict=True)), tables)
+
+
+def _to_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_arrays(
+        [
+            table.column(name).cast(field.type)
+            for name, field in zip(schema.names, schema, strict=True)
+        ],
+        schema=schema,
+    )
 
 
 def rejected_files(db_path: Path, limit: int) -> list[dict[str, Any]]:
     """The first rejected files by path, for the run summary."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         cursor = con.execute(
-            "select source_path, error_kind, error_message from etl.rejected_files "
+            "select source_path, error_kind, error_message, status "
+            "from etl.rejected_files inner join etl.source_files using (source_path) "
             "order by source_path limit $limit",
             {"limit": limit},
         )

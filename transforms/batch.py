@@ -210,6 +210,60 @@ def apply_canonical_subjects(
     return renamed
 
 
+def mark_stale(source_files: pa.Table, stale_ids: Mapping[str, int]) -> pa.Table:
+    """Rejected files that were good before become ``stale`` with their last article id."""
+    if not stale_ids:
+        return source_files
+    paths = pa.array(list(stale_ids), pa.string())
+    ids = pa.array(list(stale_ids.values()), pa.int64())
+    index = pc.index_in(source_files.column("source_path"), value_set=paths)
+    is_stale = pc.is_valid(index)
+    status = pc.if_else(is_stale, pa.scalar("stale"), source_files.column("status"))
+    article_id = pc.if_else(is_stale, pc.take(ids, index), source_files.column("article_id"))
+    return source_files.set_column(
+        source_files.schema.get_field_index("status"), source_files.schema.field("status"), status
+    ).set_column(
+        source_files.schema.get_field_index("article_id"),
+        source_files.schema.field("article_id"),
+        article_id,
+    )
+
+
+def keep_stale_content(tables: Mapping[str, pa.Table], loaded_ids: set[int]) -> dict[str, pa.Table]:
+    """Last good content of articles that no loaded file lists any more.
+
+    Such an article is credited to its first stale listing by path, and takes
+    that listing's subject and URL.
+    """
+    listings = tables["article_listings"].sort_by("source_path")
+    first: dict[int, dict[str, Any]] = {}
+    for row in listings.to_pylist():
+        first.setdefault(row["article_id"], row)
+    kept = drop_articles(tables, pa.array(sorted(loaded_ids & set(first)), pa.int64()))
+    articles = kept["articles"]
+    credited = [first[article_id] for article_id in articles.column("article_id").to_pylist()]
+    for column, listing_column in (
+        ("source_path", "source_path"),
+        ("subject", "subject_as_written"),
+        ("subject_slug", "subject_slug"),
+        ("url", "url"),
+    ):
+        position = articles.schema.get_field_index(column)
+        values = pa.array([row[listing_column] for row in credited], pa.string())
+        articles = articles.set_column(position, articles.schema.field(position), values)
+    kept["articles"] = articles
+    return kept
+
+
+def count_spellings(listings: pa.Table) -> dict[str, Counter[str]]:
+    """How many listings spell each slug's subject each way."""
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in listings.select(["subject_slug", "subject_as_written"]).to_pylist():
+        if row["subject_slug"] is not None:
+            spellings[row["subject_slug"]][row["subject_as_written"] or ""] += 1
+    return dict(spellings)
+
+
 def subjects_table(spellings: Mapping[str, Counter[str]], canonical: Mapping[str, str]) -> pa.Table:
     """The ``subjects`` table: one row per slug with its canonical name and listing count."""
     slugs = sorted(canonical)

@@ -1,14 +1,26 @@
 -- severity: error
--- An article exists because a loaded file lists it; its fields come from that first listing.
+-- An article exists because a file lists it, and its fields come from its first loaded
+-- listing by path; only an article whose every listing went stale keeps the first stale one.
 with
 
 articles as (
     select article_id, source_path from main.articles
 ),
 
-first_listings as (
-    select article_id, min(source_path) as first_source_path
+listings as (
+    select article_listings.article_id, article_listings.source_path, source_files.status
     from article_listings
+    inner join etl.source_files using (source_path)
+),
+
+first_listings as (
+    select
+        article_id,
+        coalesce(
+            min(source_path) filter (where status = 'loaded'),
+            min(source_path)
+        ) as first_source_path,
+    from listings
     group by article_id
 ),
 

@@ -1,7 +1,8 @@
 -- severity: error
 -- Every article file found under the source is in etl.source_files exactly once, and is
--- either loaded (with its listing, without a rejection) or rejected (with its rejection,
--- without a listing). discovered_files is the run's file list, registered by the loader.
+-- loaded (a listing, no rejection), rejected (a rejection, no listing) or stale (both: it
+-- was loaded, turned bad, and keeps its last good rows). discovered_files is the run's
+-- file list, registered by the loader.
 with
 
 discovered as (
@@ -34,37 +35,41 @@ problems as (
     group by source_path
     having count(*) > 1
     union all
-    select source_path, 'status is ' || coalesce(status, 'null') || ', not loaded or rejected'
+    select source_path, 'status is ' || coalesce(status, 'null') || ', not loaded, rejected or stale'
     from source_files
-    where status is null or status not in ('loaded', 'rejected')
+    where status is null or status not in ('loaded', 'rejected', 'stale')
     union all
-    select source_files.source_path, 'loaded but has no article_listings row'
+    select source_files.source_path, source_files.status || ' but has no article_listings row'
     from source_files
     anti join listings using (source_path)
-    where source_files.status = 'loaded'
+    where source_files.status in ('loaded', 'stale')
     union all
     select source_files.source_path, 'loaded but has an etl.rejected_files row'
     from source_files
     semi join rejections using (source_path)
     where source_files.status = 'loaded'
     union all
-    select source_files.source_path, 'rejected but has no etl.rejected_files row'
+    select source_files.source_path, source_files.status || ' but has no etl.rejected_files row'
     from source_files
     anti join rejections using (source_path)
-    where source_files.status = 'rejected'
+    where source_files.status in ('rejected', 'stale')
     union all
     select source_files.source_path, 'rejected but has an article_listings row'
     from source_files
     semi join listings using (source_path)
     where source_files.status = 'rejected'
     union all
-    select source_path, 'article_listings row without a loaded source file'
+    select source_path, 'article_listings row without a loaded or stale source file'
     from listings
-    anti join (select source_path from source_files where status = 'loaded') using (source_path)
+    anti join (
+        select source_path from source_files where status in ('loaded', 'stale')
+    ) using (source_path)
     union all
-    select source_path, 'etl.rejected_files row without a rejected source file'
+    select source_path, 'etl.rejected_files row without a rejected or stale source file'
     from rejections
-    anti join (select source_path from source_files where status = 'rejected') using (source_path)
+    anti join (
+        select source_path from source_files where status in ('rejected', 'stale')
+    ) using (source_path)
 )
 
 select * from problems order by source_path, problem

@@ -8,6 +8,7 @@ create table if not exists etl.runs (
     files_seen_count bigint,
     files_loaded_count bigint,
     files_rejected_count bigint,
+    files_stale_count bigint,
     article_count bigint,
     point_count bigint,
     keyword_count bigint,
@@ -23,7 +24,8 @@ comment on column etl.runs.status is 'succeeded or failed.';
 comment on column etl.runs.source_root is 'The source folder the run read.';
 comment on column etl.runs.files_seen_count is 'Article files found under the source.';
 comment on column etl.runs.files_loaded_count is 'Files loaded (listings).';
-comment on column etl.runs.files_rejected_count is 'Files rejected (see etl.rejected_files).';
+comment on column etl.runs.files_rejected_count is 'Files rejected, stale ones included (see etl.rejected_files).';
+comment on column etl.runs.files_stale_count is 'Files rejected now that keep their last good rows (status stale).';
 comment on column etl.runs.article_count is 'Distinct articles after the run.';
 comment on column etl.runs.point_count is 'answer_points rows after the run.';
 comment on column etl.runs.keyword_count is 'article_keywords rows after the run.';

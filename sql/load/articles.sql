@@ -1,4 +1,4 @@
--- Full refresh inside the run's transaction: the lake dataset holds the whole table.
+-- The lake dataset holds the whole table; emptying first keeps the load repeatable.
 delete from articles;
 insert into articles (
     article_id,

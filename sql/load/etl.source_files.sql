@@ -1,11 +1,12 @@
--- Full refresh inside the run's transaction: the lake dataset holds the whole table.
+-- The lake dataset holds the whole table; emptying first keeps the load repeatable.
 delete from etl.source_files;
 insert into etl.source_files (
     source_path,
     sha256,
     size_bytes,
     status,
-    article_id
+    article_id,
+    content_sha256
 )
 select
     source_path,
@@ -13,4 +14,5 @@ select
     size_bytes,
     status,
     article_id,
+    content_sha256,
 from read_parquet($path);

@@ -11,6 +11,8 @@ from transforms.batch import (
     Unreadable,
     apply_canonical_subjects,
     drop_articles,
+    keep_stale_content,
+    mark_stale,
     parse_batch,
     subjects_table,
 )
@@ -135,3 +137,36 @@ def test_subjects_table() -> None:
     assert table.to_pylist() == [
         {"subject_slug": "cs", "subject": "Computer Science", "listing_count": 3}
     ]
+
+
+def test_mark_stale_sets_status_and_last_article_id() -> None:
+    source_files = batch_of(
+        ("learn/x/bad.md", b"broken"), ("learn/x/also-bad.md", b"broken too")
+    ).tables["etl.source_files"]
+    marked = mark_stale(source_files, {"learn/x/bad.md": 42})
+    assert marked.select(["source_path", "status", "article_id"]).to_pylist() == [
+        {"source_path": "learn/x/bad.md", "status": "stale", "article_id": 42},
+        {"source_path": "learn/x/also-bad.md", "status": "rejected", "article_id": None},
+    ]
+
+
+def test_keep_stale_content_skips_loaded_articles_and_credits_first_stale_listing() -> None:
+    tables = batch_of(
+        ("learn/psy/a.md", render_article(article_id=1, subject="Psychology", slug="psy").encode()),
+        ("learn/bio/a.md", render_article(article_id=1, subject="Biology", slug="bio").encode()),
+        ("learn/psy/b.md", render_article(article_id=2).encode()),
+    ).tables
+    stale = {name: tables[name] for name in ("article_listings", *schemas.ARTICLE_TABLES)}
+    kept = keep_stale_content(stale, loaded_ids={2})
+    assert kept["articles"].select(
+        ["article_id", "source_path", "subject", "subject_slug"]
+    ).to_pylist() == [
+        {
+            "article_id": 1,
+            "source_path": "learn/bio/a.md",
+            "subject": "Biology",
+            "subject_slug": "bio",
+        }
+    ]
+    assert set(kept["answer_points"].column("article_id").to_pylist()) == {1}
+    assert kept["article_listings"].num_rows == 3
