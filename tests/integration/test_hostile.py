@@ -34,7 +34,7 @@ def nested_blocks(depth: int) -> str:
 
 
 HUGE_ANSWER = "Intro.\\n\\n" + "\\n\\n".join(
-    f"{n}. **Point {n}**: " + "lorem ipsum " * 1000 for n in range(1, 801)
+    f"{n}. **Point {n}**: " + "lorem ipsum " * 1000 for n in range(1, 901)
 )
 
 # file name -> (content, expected status, expected error_kind)
@@ -221,9 +221,9 @@ def test_odd_but_valid_files_load_intact(loaded: tuple[Path, Path]) -> None:
     database, _ = loaded
     assert rows(
         database,
-        "select article_id, point_count, length(answer_markdown) > 9000000 from articles "
+        "select article_id, point_count, length(answer_markdown) > 10000000 from articles "
         "where article_id = 914",
-    ) == [(914, 800, True)]
+    ) == [(914, 900, True)]
     assert rows(database, "select answer_markdown from articles where article_id = 918") == [
         ("x'); DROP TABLE articles; -- \\\\' \\\" ; select 1",)
     ]
