@@ -14,7 +14,13 @@ from typing import Any
 
 import duckdb
 
-from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_WAREHOUSE, ConfigError, resolve_settings
+from flows.settings import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_WAREHOUSE,
+    ConfigError,
+    resolve_settings,
+)
 from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_warehouse
 
 PROG = "quicktakes-etl"
@@ -55,6 +61,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="parser processes (default: one per CPU core)",
+    )
+    run.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="publish even when more than half of the loaded articles would disappear",
+    )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for another run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
     )
 
     serve = commands.add_parser(
@@ -124,8 +142,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = resolve_settings(args.source, args.warehouse, args.batch_size, args.workers)
-    check_warehouse(settings.database_path)
+    settings = resolve_settings(
+        args.source,
+        args.warehouse,
+        args.batch_size,
+        args.workers,
+        args.lock_timeout,
+        args.allow_mass_delete,
+    )
+    check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
@@ -135,6 +160,8 @@ def _run(args: argparse.Namespace) -> int:
             warehouse=str(settings.warehouse_dir),
             batch_size=settings.batch_size,
             workers=settings.workers,
+            allow_mass_delete=settings.allow_mass_delete,
+            lock_timeout=settings.lock_timeout,
         )
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -147,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = resolve_settings(args.source, args.warehouse)
-    check_warehouse(settings.database_path)
+    check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 

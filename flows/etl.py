@@ -18,8 +18,18 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 
-from flows.lake import BatchSummary, discover_article_files, replace_lake, stage_batch, write_lake
-from flows.settings import DEFAULT_BATCH_SIZE, RunSettings, resolve_settings
+from flows.lake import (
+    BatchSummary,
+    discover_article_files,
+    lake_row_count,
+    publish_lake,
+    remove_unpublished_lakes,
+    stage_batch,
+    write_lake,
+    write_lake_table,
+)
+from flows.lock import warehouse_lock
+from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.warehouse import (
     DATABASE_FILE,
     CheckResult,
@@ -27,15 +37,33 @@ from flows.warehouse import (
     RunRecord,
     StaleRows,
     build_warehouse,
+    check_warehouse,
+    export_history,
+    failed_run_rows,
     migrate_warehouse,
     publish_warehouse,
+    read_history,
     read_stale_rows,
     record_failed_run,
     rejected_files,
+    schema_version,
 )
 
 FLOW_NAME = "quicktakes-etl"
 SUMMARY_REJECTED_ROWS = 20
+MASS_DELETE_SHARE = 0.5
+
+
+class MassDeletion(Exception):
+    """The run would remove most loaded articles: it looks like a missing source."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source_paths: list[str]
+    files_stale: int
+    checks: list[CheckResult]
+    counts: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -109,17 +137,32 @@ def migrate_warehouse_task(database_path: Path, applied_at: dt.datetime) -> int:
 
 
 @task(name="read-stale-rows", cache_policy=NO_CACHE)
-def read_stale_rows_task(database_path: Path, summaries: list[BatchSummary]) -> StaleRows:
+def read_stale_rows_task(lake_dir: Path, summaries: list[BatchSummary]) -> StaleRows:
     """Last good rows of files that were loaded before and are rejected now."""
     rejected = [path for summary in summaries for path in summary.rejected_paths]
-    return read_stale_rows(database_path, rejected)
+    return read_stale_rows(lake_dir, rejected)
 
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
 def build_warehouse_task(
-    new_db: Path, previous_db: Path, lake_dir: Path, source_paths: list[str], run: RunRecord
+    new_db: Path, settings: RunSettings, lake_dir: Path, source_paths: list[str], run: RunRecord
 ) -> tuple[list[CheckResult], dict[str, int]]:
-    return build_warehouse(new_db, previous_db, lake_dir, source_paths, run)
+    """The new warehouse file, with history from the published lake; then its lake history."""
+    history = read_history(settings.lake_dir, settings.database_path)
+    checks, counts = build_warehouse(new_db, history, lake_dir, source_paths, run)
+    for table, rows in export_history(new_db).items():
+        write_lake_table(lake_dir, table, rows, "part-00000.parquet")
+    return checks, counts
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(settings: RunSettings, work: Path, run_id: str) -> None:
+    """Swap in the new lake, then the new warehouse file: each by one atomic rename.
+
+    A kill between the two leaves the newer lake, from which the next run rebuilds.
+    """
+    publish_lake(work / "lake", settings.lake_dir, run_id)
+    publish_warehouse(work / DATABASE_FILE, settings.database_path)
 
 
 @flow(name=FLOW_NAME)
@@ -128,60 +171,100 @@ def quicktakes_etl(
     warehouse: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
+    allow_mass_delete: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
     With no ``source`` it loads the project's sample corpus; with no
-    ``warehouse``, it writes into ./warehouse.
+    ``warehouse``, it writes into ./warehouse. One run at a time holds the
+    warehouse; a second one waits up to ``lock_timeout`` seconds.
     """
     started_at = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    settings = resolve_settings(source, warehouse, batch_size, workers)
+    settings = resolve_settings(
+        source, warehouse, batch_size, workers, lock_timeout, allow_mass_delete
+    )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
-    work = settings.work_dir / run_id
-    try:
-        migrate_warehouse_task(settings.database_path, started_at)
-        source_paths = discover_source_files(settings.source_root)
-        logger.info(
-            "Found %s article files under %s", f"{len(source_paths):,}", settings.source_root
-        )
-        summaries = _parse_all(source_paths, settings, work / "staging", logger)
-        stale = read_stale_rows_task(settings.database_path, summaries)
-        write_lake_task(work / "staging", summaries, work / "lake", stale)
-        run = RunRecord(
-            run_id,
-            run_name,
-            started_at,
-            dt.datetime.now(dt.UTC),
-            "succeeded",
-            str(settings.source_root),
-        )
-        checks, counts = build_warehouse_task(
-            work / DATABASE_FILE, settings.database_path, work / "lake", source_paths, run
-        )
-        replace_lake(work / "lake", settings.lake_dir, work / "previous-lake")
-        publish_warehouse(work / DATABASE_FILE, settings.database_path)
-    except BaseException as error:
-        _record_failure(settings, run_id, run_name, started_at, error, logger)
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with warehouse_lock(settings.warehouse_dir, settings.lock_timeout, f"flow run {run_name}"):
+        _remove_leftovers(settings)
+        work = settings.work_dir / run_id
+        try:
+            result = _load(settings, run_id, run_name, started_at, work, logger)
+        except BaseException as error:
+            _record_failure(settings, run_id, run_name, started_at, error, logger)
+            raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     summary = RunSummary(
         run_id=run_id,
         flow_run_name=run_name,
         source_root=str(settings.source_root),
         database_path=str(settings.database_path),
         seconds=time.perf_counter() - clock,
-        files_seen=len(source_paths),
-        files_stale=len(stale.article_ids),
-        counts=counts,
-        checks=checks,
+        files_seen=len(result.source_paths),
+        files_stale=result.files_stale,
+        counts=result.counts,
+        checks=result.checks,
         rejected=rejected_files(settings.database_path, SUMMARY_REJECTED_ROWS),
     )
     logger.info("Run summary\n%s", summary.render())
     _publish_artifacts(summary)
     return summary
+
+
+def _load(
+    settings: RunSettings,
+    run_id: str,
+    run_name: str | None,
+    started_at: dt.datetime,
+    work: Path,
+    logger: Logger | LoggerAdapter[Logger],
+) -> LoadResult:
+    """Everything between taking the lock and publishing; raises before publishing on failure."""
+    found = check_warehouse(settings.database_path, settings.lake_dir)
+    if 0 < found < schema_version():
+        migrate_warehouse_task(settings.database_path, started_at)
+    source_paths = discover_source_files(settings.source_root)
+    logger.info("Found %s article files under %s", f"{len(source_paths):,}", settings.source_root)
+    summaries = _parse_all(source_paths, settings, work / "staging", logger)
+    stale = read_stale_rows_task(settings.lake_dir, summaries)
+    written = write_lake_task(work / "staging", summaries, work / "lake", stale)
+    _guard_mass_deletion(settings, written["articles"])
+    run = RunRecord(
+        run_id,
+        run_name,
+        started_at,
+        dt.datetime.now(dt.UTC),
+        "succeeded",
+        str(settings.source_root),
+    )
+    checks, counts = build_warehouse_task(
+        work / DATABASE_FILE, settings, work / "lake", source_paths, run
+    )
+    publish_task(settings, work, run_id)
+    return LoadResult(source_paths, len(stale.article_ids), checks, counts)
+
+
+def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
+    """Stop before publishing when most loaded articles would vanish at once."""
+    previous = lake_row_count(settings.lake_dir, "articles")
+    if settings.allow_mass_delete or previous == 0 or new_articles >= previous * MASS_DELETE_SHARE:
+        return
+    raise MassDeletion(
+        f"this run would remove {previous - new_articles:,} of {previous:,} articles, more "
+        f"than half: an empty or unmounted source folder looks like this. Nothing was "
+        f"changed; run with --allow-mass-delete if the removal is intended"
+    )
+
+
+def _remove_leftovers(settings: RunSettings) -> None:
+    """Work folders and lake versions of runs that were killed; safe under the lock."""
+    if settings.work_dir.is_dir():
+        for leftover in settings.work_dir.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+    remove_unpublished_lakes(settings.lake_dir)
 
 
 def _parse_all(
@@ -241,6 +324,9 @@ def _record_failure(
     )
     checks = error.checks if isinstance(error, ChecksFailed) else []
     try:
+        if settings.lake_dir.is_dir():
+            for table, rows in failed_run_rows(run, checks).items():
+                write_lake_table(settings.lake_dir, table, rows, f"failed-{run_id}.parquet")
         record_failed_run(settings.database_path, run, checks)
     except Exception as record_error:
         logger.error("Could not record the failed run in etl.runs: %s", record_error)

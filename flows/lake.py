@@ -29,6 +29,7 @@ from transforms.batch import (
 from transforms.subjects import choose_canonical_subjects
 
 ARTICLE_SUFFIX = ".md"
+LAKE_VERSIONS = ".lakes"
 _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
 
 
@@ -135,12 +136,58 @@ def write_lake(
     return written
 
 
-def replace_lake(new_lake: Path, lake_dir: Path, trash_dir: Path) -> None:
-    """Put the run's lake in place of the previous one, then delete the previous one."""
-    if lake_dir.exists():
-        lake_dir.rename(trash_dir)
-    new_lake.rename(lake_dir)
-    shutil.rmtree(trash_dir, ignore_errors=True)
+def publish_lake(new_lake: Path, lake_dir: Path, version: str) -> None:
+    """Make ``new_lake`` the published lake with one atomic rename of the ``lake`` symlink.
+
+    Lake versions live in ``.lakes/<run id>``; readers that already opened files
+    of the previous version keep reading them.
+    """
+    versions = lake_dir.parent / LAKE_VERSIONS
+    versions.mkdir(exist_ok=True)
+    new_lake.rename(versions / version)
+    if lake_dir.is_dir() and not lake_dir.is_symlink():
+        lake_dir.rename(versions / f"before-{version}")
+    link = lake_dir.with_name(f".{lake_dir.name}.next")
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path(LAKE_VERSIONS) / version)
+    link.replace(lake_dir)
+    remove_unpublished_lakes(lake_dir)
+
+
+def remove_unpublished_lakes(lake_dir: Path) -> None:
+    """Delete lake versions the ``lake`` link no longer points to (old or from killed runs)."""
+    versions = lake_dir.parent / LAKE_VERSIONS
+    current = lake_dir.resolve() if lake_dir.is_symlink() else None
+    for version in versions.iterdir() if versions.is_dir() else []:
+        if version.resolve() != current:
+            shutil.rmtree(version, ignore_errors=True)
+
+
+def read_lake_table(lake_dir: Path, table: str) -> pa.Table | None:
+    """One table of the published lake, or None when the lake does not have it."""
+    directory = lake_path(lake_dir, table)
+    if not directory.is_dir() or not any(directory.glob("*.parquet")):
+        return None
+    return pq.read_table(directory)
+
+
+def lake_row_count(lake_dir: Path, table: str) -> int:
+    """Rows of one lake table, from the Parquet footers only."""
+    directory = lake_path(lake_dir, table)
+    files = sorted(directory.glob("*.parquet")) if directory.is_dir() else []
+    return sum(pq.read_metadata(file).num_rows for file in files)
+
+
+def write_lake_table(lake_dir: Path, table: str, rows: pa.Table, file_name: str) -> None:
+    """Write one Parquet file of a table, atomically (temp file, then rename)."""
+    directory = lake_path(lake_dir, table)
+    directory.mkdir(parents=True, exist_ok=True)
+    temporary = directory / f".{file_name}.tmp"
+    try:
+        pq.write_table(rows, temporary, compression="zstd")
+        temporary.replace(directory / file_name)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _staged_file(staging_dir: Path, table: str, batch_no: int) -> Path:

@@ -12,6 +12,7 @@ from flows.warehouse import DATABASE_FILE, LAKE_DIR
 
 DEFAULT_WAREHOUSE = Path("warehouse")
 DEFAULT_BATCH_SIZE = 2000
+DEFAULT_LOCK_TIMEOUT = 600.0
 
 
 class ConfigError(Exception):
@@ -24,6 +25,8 @@ class RunSettings:
     warehouse_dir: Path
     batch_size: int
     workers: int
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    allow_mass_delete: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -49,6 +52,8 @@ def resolve_settings(
     warehouse: str | None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     workers: int | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    allow_mass_delete: bool = False,
 ) -> RunSettings:
     """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
     source_root = Path(source).expanduser() if source else sample_corpus_path()
@@ -60,6 +65,8 @@ def resolve_settings(
         raise ConfigError(f"batch size must be at least 1, got {batch_size}")
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    if lock_timeout < 0:
+        raise ConfigError(f"lock timeout cannot be negative, got {lock_timeout}")
     warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
     _check_writable(warehouse_dir)
     return RunSettings(
@@ -67,6 +74,8 @@ def resolve_settings(
         warehouse_dir=warehouse_dir.resolve(),
         batch_size=batch_size,
         workers=workers or os.cpu_count() or 1,
+        lock_timeout=lock_timeout,
+        allow_mass_delete=allow_mass_delete,
     )
 
 

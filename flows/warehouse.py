@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.dataset as ds
 
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
 from transforms import schemas
@@ -79,16 +80,18 @@ def read_schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return FIRST_SCHEMA_VERSION if "etl.runs" in tables else 0
 
 
-def check_warehouse(db_path: Path) -> int:
-    """The published warehouse's schema version; raise when this project cannot use it."""
-    if not db_path.exists():
+def check_warehouse(db_path: Path, lake_dir: Path) -> int:
+    """The published warehouse's schema version; raise when this project cannot use it.
+
+    The lake records it too, so a warehouse file locked by an analyst is no obstacle.
+    """
+    if _lake_has(lake_dir, "etl.schema_version"):
+        versions = ds.dataset(lake_path(lake_dir, "etl.schema_version")).to_table(["version"])
+        version = int(max([0, *versions.column("version").to_pylist()]))
+    elif not db_path.exists():
         return 0
-    try:
-        with duckdb.connect(str(db_path), read_only=True) as con:
-            version = read_schema_version(con)
-    except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        raise IncompatibleWarehouse(f"cannot open warehouse {db_path}: {first_line}") from None
+    else:
+        version = _file_schema_version(db_path)
     if version > schema_version():
         raise IncompatibleWarehouse(
             f"warehouse {db_path} has schema version {version}, newer than this "
@@ -97,12 +100,20 @@ def check_warehouse(db_path: Path) -> int:
     return version
 
 
-def migrate_warehouse(db_path: Path, applied_at: dt.datetime) -> int:
-    """Bring an older published warehouse to this schema version in place, in one transaction.
+def _file_schema_version(db_path: Path) -> int:
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return read_schema_version(con)
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise IncompatibleWarehouse(f"cannot open warehouse {db_path}: {first_line}") from None
 
-    Returns the version found. Tables new in this version come from the DDL.
+
+def migrate_warehouse(db_path: Path, applied_at: dt.datetime) -> int:
+    """Bring an older published warehouse file to this schema version in place, in one
+    transaction. Returns the version found. Tables new in this version come from the DDL.
     """
-    found = check_warehouse(db_path)
+    found = _file_schema_version(db_path) if db_path.exists() else 0
     if found in (0, schema_version()):
         return found
     with duckdb.connect(str(db_path)) as con:
@@ -231,22 +242,26 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
 
 
 def build_warehouse(
-    new_db: Path, previous_db: Path, lake_dir: Path, source_paths: Sequence[str], run: RunRecord
+    new_db: Path,
+    history: dict[str, pa.Table],
+    lake_dir: Path,
+    source_paths: Sequence[str],
+    run: RunRecord,
 ) -> tuple[list[CheckResult], dict[str, int]]:
-    """Build a complete warehouse file from the lake, carrying the run history over.
+    """Build a complete warehouse file from the lake and the run history.
 
     Everything happens in one transaction that commits only when no error check
     fails; the published file is not touched, so analysts keep reading it meanwhile.
     """
-    history = read_run_history(previous_db)
     with duckdb.connect(str(new_db)) as con:
         con.execute("begin transaction")
         try:
             apply_ddl(con)
+            for table, rows in history.items():
+                con.register("previous_rows", rows)
+                con.execute(f"insert into {table} by name select * from previous_rows")
+                con.unregister("previous_rows")
             stamp_schema_version(con, run.started_at)
-            con.register("previous_runs", history)
-            con.execute("insert into etl.runs by name select * from previous_runs")
-            con.unregister("previous_runs")
             load_lake(con, lake_dir)
             register_discovered_files(con, source_paths)
             checks = run_checks(con)
@@ -263,12 +278,83 @@ def build_warehouse(
     return checks, counts
 
 
-def read_run_history(db_path: Path) -> pa.Table:
-    """etl.runs of the published warehouse; empty when there is none yet."""
+def read_history(lake_dir: Path, db_path: Path) -> dict[str, pa.Table]:
+    """Run history and check results from the published lake.
+
+    A warehouse published before the lake kept history has it only in the
+    DuckDB file, so that is read once instead.
+    """
+    if _lake_has(lake_dir, "etl.runs"):
+        return {
+            table: _to_schema(ds.dataset(lake_path(lake_dir, table)).to_table(), schema)
+            if _lake_has(lake_dir, table)
+            else schema.empty_table()
+            for table, schema in schemas.HISTORY_TABLES.items()
+        }
+    empty = {table: schema.empty_table() for table, schema in schemas.HISTORY_TABLES.items()}
     if not db_path.exists():
-        return pa.table({"run_id": pa.array([], pa.string())})
+        return empty
     with duckdb.connect(str(db_path), read_only=True) as con:
-        return con.execute("select * from etl.runs").to_arrow_table()
+        present = {
+            f"etl.{row[0]}"
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'etl'"
+            ).fetchall()
+        }
+        return {
+            table: con.execute(f"select * from {table}").to_arrow_table()
+            if table in present
+            else rows
+            for table, rows in empty.items()
+        }
+
+
+def export_history(db_path: Path) -> dict[str, pa.Table]:
+    """The history tables of a built warehouse, for its lake."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return {
+            table: _to_schema(
+                con.execute(f"select * from {table} order by all").to_arrow_table(), schema
+            )
+            for table, schema in schemas.HISTORY_TABLES.items()
+        }
+
+
+def failed_run_rows(run: RunRecord, checks: Sequence[CheckResult]) -> dict[str, pa.Table]:
+    """A failed run and its check results as history rows, for the published lake."""
+    runs = pa.Table.from_pylist(
+        [
+            {
+                "run_id": run.run_id,
+                "flow_run_name": run.flow_run_name,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "status": run.status,
+                "source_root": run.source_root,
+                "error_message": run.error_message,
+            }
+        ],
+        schema=schemas.RUNS,
+    )
+    results = pa.Table.from_pylist(
+        [
+            {
+                "run_id": run.run_id,
+                "check_name": check.name,
+                "severity": check.severity,
+                "failing_row_count": check.failing_row_count,
+                "sample_rows": json.dumps(check.sample_rows, default=str),
+            }
+            for check in checks
+        ],
+        schema=schemas.CHECK_RESULTS,
+    )
+    return {"etl.runs": runs, "etl.check_results": results}
+
+
+def _lake_has(lake_dir: Path, table: str) -> bool:
+    directory = lake_path(lake_dir, table)
+    return directory.is_dir() and any(directory.glob("*.parquet"))
 
 
 def publish_warehouse(new_db: Path, db_path: Path) -> None:
@@ -315,12 +401,13 @@ class StaleRows:
 STALE_TABLES = ("article_listings", *schemas.ARTICLE_TABLES)
 
 
-def read_stale_rows(db_path: Path, rejected_paths: Sequence[str]) -> StaleRows:
-    """Rows the published warehouse holds for files that were good and are rejected now."""
+def read_stale_rows(lake_dir: Path, rejected_paths: Sequence[str]) -> StaleRows:
+    """Rows the published lake holds for files that were good and are rejected now."""
     empty = StaleRows({}, {name: schemas.TABLES[name].empty_table() for name in STALE_TABLES})
-    if not rejected_paths or not db_path.exists():
+    needed = ("etl.source_files", *STALE_TABLES)
+    if not rejected_paths or not all(_lake_has(lake_dir, table) for table in needed):
         return empty
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with _lake_connection(lake_dir, needed) as con:
         con.register(
             "rejected_now", pa.table({"source_path": pa.array(rejected_paths, pa.string())})
         )
@@ -337,6 +424,20 @@ def read_stale_rows(db_path: Path, rejected_paths: Sequence[str]) -> StaleRows:
         }
     paths = stale.column("source_path").to_pylist()
     return StaleRows(dict(zip(paths, stale.column("article_id").to_pylist(), strict=True)), tables)
+
+
+def _lake_connection(lake_dir: Path, tables: Sequence[str]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose views of the given names read the lake's Parquet files.
+
+    Reading the lake, not the published file, means an analyst's read-write
+    session (which holds DuckDB's exclusive lock) never blocks a run.
+    """
+    con = duckdb.connect()
+    con.execute("create schema etl")
+    for number, table in enumerate(tables):
+        con.register(f"lake_{number}", ds.dataset(lake_path(lake_dir, table)))
+        con.execute(f"create view {table} as select * from lake_{number}")
+    return con
 
 
 def _to_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -107,6 +107,50 @@ REJECTED_FILES = pa.schema(
     ]
 )
 
+RUNS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("flow_run_name", pa.string()),
+        pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("source_root", pa.string(), nullable=False),
+        pa.field("files_seen_count", pa.int64()),
+        pa.field("files_loaded_count", pa.int64()),
+        pa.field("files_rejected_count", pa.int64()),
+        pa.field("files_stale_count", pa.int64()),
+        pa.field("article_count", pa.int64()),
+        pa.field("point_count", pa.int64()),
+        pa.field("keyword_count", pa.int64()),
+        pa.field("related_count", pa.int64()),
+        pa.field("error_message", pa.string()),
+    ]
+)
+
+CHECK_RESULTS = pa.schema(
+    [
+        pa.field("run_id", pa.string(), nullable=False),
+        pa.field("check_name", pa.string(), nullable=False),
+        pa.field("severity", pa.string(), nullable=False),
+        pa.field("failing_row_count", pa.int64(), nullable=False),
+        pa.field("sample_rows", pa.string()),
+    ]
+)
+
+SCHEMA_VERSION = pa.schema(
+    [
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("applied_at", pa.timestamp("us", tz="UTC"), nullable=False),
+    ]
+)
+
+HISTORY_TABLES: dict[str, pa.Schema] = {
+    "etl.runs": RUNS,
+    "etl.check_results": CHECK_RESULTS,
+    "etl.schema_version": SCHEMA_VERSION,
+}
+"""Kept across runs: each run's lake carries the previous history plus its own rows."""
+
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
     "article_listings": ARTICLE_LISTINGS,

@@ -14,7 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
-from flows.warehouse import ChecksFailed, RunRecord, build_warehouse, lake_path, record_failed_run
+from flows.lock import LOCK_FILE
+from flows.warehouse import (
+    ChecksFailed,
+    RunRecord,
+    build_warehouse,
+    lake_path,
+    read_history,
+    record_failed_run,
+)
 from tests.conftest import FIXTURES
 from transforms import schemas
 
@@ -22,8 +30,11 @@ CORPUS = FIXTURES / "corpus"
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every published byte; the run lock file only names its last holder."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != LOCK_FILE
     }
 
 
@@ -63,7 +74,8 @@ def test_failed_error_check_withholds_the_publish(published: Path, tmp_path: Pat
     run = RunRecord("corrupt-run", None, now, now, "succeeded", str(CORPUS))
 
     with pytest.raises(ChecksFailed) as failed:
-        build_warehouse(tmp_path / "new.duckdb", published / "quicktakes.duckdb", lake, paths, run)
+        history = read_history(published / "lake", published / "quicktakes.duckdb")
+        build_warehouse(tmp_path / "new.duckdb", history, lake, paths, run)
 
     assert [(c.name, c.failing_row_count) for c in failed.value.failed] == [
         ("child_rows_have_article", 1)

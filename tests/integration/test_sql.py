@@ -28,7 +28,9 @@ DUCKDB_TYPES = {
     pa.date32(): "DATE",
     pa.float64(): "DOUBLE",
     pa.bool_(): "BOOLEAN",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMP WITH TIME ZONE",
 }
+JSON_COLUMNS = {"extra", "sample_rows"}
 
 
 @pytest.fixture
@@ -60,14 +62,16 @@ def failures(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def test_ddl_matches_the_pyarrow_schemas(con: duckdb.DuckDBPyConnection) -> None:
-    for table, schema in schemas.TABLES.items():
+    for table, schema in {**schemas.TABLES, **schemas.HISTORY_TABLES}.items():
         schema_name, _, name = table.rpartition(".")
         declared = con.execute(
             "select column_name, data_type from duckdb_columns() "
             "where schema_name = $schema and table_name = $table order by column_index",
             {"schema": schema_name or "main", "table": name},
         ).fetchall()
-        expected = [(f.name, "JSON" if f.name == "extra" else DUCKDB_TYPES[f.type]) for f in schema]
+        expected = [
+            (f.name, "JSON" if f.name in JSON_COLUMNS else DUCKDB_TYPES[f.type]) for f in schema
+        ]
         assert declared == expected, table
 
 

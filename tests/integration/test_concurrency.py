@@ -1,0 +1,238 @@
+"""Runs and analysts share a warehouse: one writer at a time, readers never blocked."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.lock import WarehouseBusy, warehouse_lock
+from tests.conftest import FIXTURES, PROJECT_ROOT, render_article
+
+CLI = Path(sys.executable).parent / "quicktakes-etl"
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
+CORPUS = FIXTURES / "corpus"
+TABLES = (
+    "articles",
+    "article_listings",
+    "answer_points",
+    "article_keywords",
+    "related_articles",
+    "subjects",
+    "etl.source_files",
+    "etl.rejected_files",
+)
+HOLD_LOCK = (
+    "import sys; from pathlib import Path; from flows.lock import warehouse_lock\n"
+    "with warehouse_lock(Path(sys.argv[1]), 0, 'test holder'):\n"
+    "    print('locked', flush=True); sys.stdin.read()\n"
+)
+
+
+def tables(database: Path) -> dict[str, list[tuple[Any, ...]]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in TABLES}
+
+
+@pytest.fixture
+def lock_holder(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the run lock of tmp_path/wh until the test kills it."""
+    (tmp_path / "wh").mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(tmp_path / "wh")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    yield holder
+    holder.kill()
+    holder.wait()
+
+
+def test_lock_refuses_a_second_writer_and_frees_when_its_holder_is_killed(
+    tmp_path: Path, lock_holder: subprocess.Popen[str]
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(WarehouseBusy, match=r"\(test holder pid \d+\); gave up after waiting 1 s"):
+        with warehouse_lock(tmp_path / "wh", 1.0, "second"):
+            pass
+    assert time.monotonic() - started >= 1.0
+    lock_holder.send_signal(signal.SIGKILL)
+    lock_holder.wait()
+    with warehouse_lock(tmp_path / "wh", 0, "third"):
+        pass
+
+
+def cli_env() -> dict[str, str]:
+    """The test Prefect server's URL, so CLI processes skip the ephemeral server."""
+    from prefect.settings import PREFECT_API_URL
+
+    return {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), "run", *args],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_second_run_waits_for_the_lock_or_gives_up(
+    tmp_path: Path, lock_holder: subprocess.Popen[str]
+) -> None:
+    warehouse = tmp_path / "wh"
+    refused = run_cli("--source", str(CORPUS), "--warehouse", str(warehouse), "--lock-timeout", "0")
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[-1].startswith(
+        "quicktakes-etl: error: run failed: another run is writing this warehouse (test holder"
+    )
+    assert not (warehouse / "quicktakes.duckdb").exists()
+
+    waiting = subprocess.Popen(
+        [
+            str(CLI),
+            "run",
+            "--source",
+            str(CORPUS),
+            "--warehouse",
+            str(warehouse),
+            "--lock-timeout",
+            "120",
+        ],
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    assert waiting.poll() is None
+    lock_holder.kill()
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err[-2000:]
+    assert "Warehouse ready" in out
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_run_succeeds_while_analysts_hold_the_warehouse_open(tmp_path: Path) -> None:
+    from flows.etl import quicktakes_etl
+
+    warehouse = tmp_path / "wh"
+    source = tmp_path / "source"
+    (source / "learn" / "x").mkdir(parents=True)
+    (source / "learn" / "x" / "a.md").write_text(render_article(article_id=1))
+    summary = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    database = Path(summary.database_path)
+
+    query = "select count(*) from articles;\n"
+    read_write = subprocess.Popen(
+        [str(DUCKDB_CLI), str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert read_write.stdin is not None and read_write.stdout is not None
+    read_write.stdin.write(".mode csv\n.headers off\n" + query)
+    read_write.stdin.flush()
+    assert read_write.stdout.readline().strip() == "1"
+
+    (source / "learn" / "x" / "b.md").write_text(render_article(article_id=2))
+    quicktakes_etl(source=str(source), warehouse=str(warehouse))
+
+    read_write.stdin.write(query)
+    read_write.stdin.flush()
+    assert read_write.stdout.readline().strip() == "1"
+    read_write.stdin.close()
+    assert read_write.wait(timeout=30) == 0
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from articles").fetchone() == (2,)
+
+
+def write_corpus(root: Path, count: int, version: str) -> None:
+    """A generated corpus big enough for a run to have phases worth killing."""
+    for number in range(count):
+        folder = root / "learn" / f"subject-{number % 7}"
+        folder.mkdir(parents=True, exist_ok=True)
+        answer = rf"{version}.\n\n1. **One**: first {number}.\n2. **Two**: second."
+        (folder / f"article-{number:05d}.md").write_text(
+            render_article(article_id=number, answer=answer, slug=f"subject-{number % 7}")
+        )
+
+
+def run_and_kill(source: Path, warehouse: Path, marker: str) -> str:
+    """Start a run and SIGKILL its whole process group when its log shows ``marker``."""
+    proc = subprocess.Popen(
+        [
+            str(CLI),
+            "run",
+            "--source",
+            str(source),
+            "--warehouse",
+            str(warehouse),
+            "--batch-size",
+            "400",
+        ],
+        env=cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if marker in line:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "".join(seen[-20:])
+    return "".join(seen)
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("prefect_server")
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "Found 3,000 article files",
+        "Parsed batch 3/8",
+        "Task run 'write-lake",
+        "Task run 'build-warehouse",
+        "Task run 'publish",
+    ],
+)
+def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
+    tmp_path: Path, marker: str
+) -> None:
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    write_corpus(source, 3000, "before")
+    assert run_cli("--source", str(source), "--warehouse", str(warehouse)).returncode == 0
+    database = warehouse / "quicktakes.duckdb"
+    before = tables(database)
+    write_corpus(source, 3000, "after")
+    reference = tmp_path / "reference"
+    assert run_cli("--source", str(source), "--warehouse", str(reference)).returncode == 0
+    after = tables(reference / "quicktakes.duckdb")
+
+    run_and_kill(source, warehouse, marker)
+    assert tables(database) in (before, after)
+
+    finished = run_cli("--source", str(source), "--warehouse", str(warehouse))
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert tables(database) == after
+    assert sorted(p.name for p in (warehouse / ".lakes").iterdir()) == [
+        (warehouse / "lake").resolve().name
+    ]
+    assert list((warehouse / ".work").iterdir()) == []
