@@ -18,14 +18,14 @@ from markdown_it.token import Token
 # (LaTeX, regexes). "\n" that starts one of these LaTeX commands (\neq,
 # \nabla, ...) is the command, not a newline.
 _ESCAPED_NEWLINE = re.compile(
-    r"\\n(?!(?:abla|eg|eq|u|otin|mid|leq|geq|exists|ewline|subseteq|parallel"
-    r"|atural|earrow|warrow)(?![A-Za-z])|ot\\)"
+    r"\\n(?!(?:abla|eg|eq|u|otin|mid|leq|geq|exists|ewline|subseteq|parallel|onumber"
+    r"|atural|earrow|warrow|rightarrow|leftarrow|leftrightarrow)(?![A-Za-z])|ot[\\=])"
 )
 # A bold span that opens a point is its lead-in; a colon or dash right after
 # it only separates it from the body: "**Term**: text", "**Term:** text".
 _LEAD_IN = re.compile(
-    r"\*\*(?P<heading>(?:(?!\*\*)[^\n])+)\*\*"
-    r"[ \t]*(?::|[-\u2013\u2014](?=[ \t]))?[ \t]*"
+    r"\*\*(?![\s*])(?P<heading>(?:(?!\*\*)[^\n])+?)(?<![\s*])\*\*(?!\*)"
+    r"[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))?[ \t]*"
 )
 _LIST_MARKER = re.compile(r" {0,3}\d{1,9}[.)]")
 
@@ -49,10 +49,11 @@ class AnswerStructure:
 def decode_answer(raw: str) -> str:
     """Turn the publisher's literal ``\\n`` escapes into newlines.
 
-    Idempotent, so answers written with real newlines decode to themselves.
+    An answer that already holds real newlines was written decoded, and its
+    backslashes (code, LaTeX) are all literal: it decodes to itself.
     """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return _ESCAPED_NEWLINE.sub("\n", text)
+    return text if "\n" in text else _ESCAPED_NEWLINE.sub("\n", text)
 
 
 @lru_cache(maxsize=1)
@@ -70,7 +71,7 @@ def split_answer_points(markdown: str) -> AnswerStructure:
     last_end: int | None = None
     top_ordered = False
     for position, token in enumerate(tokens):
-        if token.type == "heading_open":
+        if token.type == "heading_open" and token.level == 0:
             section = _inline_text(tokens[position + 1])
         elif token.type == "ordered_list_open" and token.level == 0:
             top_ordered = True
@@ -111,12 +112,19 @@ def _item_text(item_lines: list[str]) -> str:
     first = item_lines[0]
     marker = _LIST_MARKER.match(first)
     marker_end = marker.end() if marker else 0
-    spaces = len(first) - marker_end - len(first[marker_end:].lstrip(" "))
+    rest_of_first = first[marker_end:]
+    spaces = len(rest_of_first) - len(rest_of_first.lstrip(" "))
     # CommonMark: a blank first line or 5+ spaces (indented code) put the
     # content column one space after the marker.
-    width = marker_end + (1 if spaces == 0 or spaces > 4 else spaces)
-    rest = [_dedent(line, width) for line in item_lines[1:]]
-    return "\n".join([first[marker_end + min(spaces, width - marker_end) :], *rest]).strip()
+    offset = 1 if not rest_of_first.strip() or spaces > 4 else spaces
+    width = marker_end + max(offset, 1)
+    lines = [rest_of_first[min(spaces, offset) :]]
+    lines += [_dedent(line, width) for line in item_lines[1:]]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
 
 
 def _dedent(line: str, width: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,8 @@ from transforms.answers import AnswerStructure, decode_answer, split_answer_poin
 from transforms.keywords import split_keywords
 
 _YAML = YAMLHandler()
-_RELATED_KEY = re.compile(r"related_article([1-9][0-9]*)")
+_RELATED_KEY = re.compile(r"related_article([1-9][0-9]{0,8})")
+_INTEGER_TEXT = re.compile(r"-?[0-9]+", re.ASCII)
 _URL_SLUG = re.compile(r"/learn/(?P<slug>[^/]+)/")
 _COLUMN_KEYS = frozenset(
     {
@@ -96,10 +98,10 @@ def split_frontmatter(text: str) -> str:
     Split by lines, never by substring: answers can hold ``---`` inside a line.
     """
     lines = text.split("\n")
-    if lines[0].rstrip("\r") != "---":
+    if lines[0].rstrip() != "---":
         raise ArticleRejected("no_frontmatter", "line 1 is not '---': no YAML frontmatter", 1, 1)
     for number, line in enumerate(lines[1:], start=2):
-        if line.rstrip("\r") == "---":
+        if line.rstrip() == "---":
             return "\n".join(lines[1 : number - 1])
     raise ArticleRejected(
         "unterminated_frontmatter",
@@ -152,14 +154,14 @@ def normalize_article(source_path: str, data: dict[str, Any]) -> Article:
     """Map frontmatter fields to typed columns; everything without a column goes to ``extra``."""
     article_id = _required_id(data)
     answer_raw = data.get("answer")
-    if answer_raw is None:
+    if answer_raw is None or answer_raw == "":
         raise ArticleRejected("missing_field", "required field 'answer' is missing or empty")
     if not isinstance(answer_raw, str):
         raise ArticleRejected("invalid_field", f"'answer' is {type(answer_raw).__name__}, not text")
     seo = _mapping(data.get("seo"), "seo")
     answer_markdown = decode_answer(answer_raw)
     url = _text(data, "url")
-    keywords_raw = seo.get("page_keywords")
+    keywords_raw = _text(seo, "page_keywords", "seo.page_keywords")
     return Article(
         article_id=article_id,
         published_date=_date(data.get("date")),
@@ -209,7 +211,7 @@ def _required_id(data: dict[str, Any]) -> int:
     value = data.get("id")
     if value is None:
         raise ArticleRejected("missing_field", "required field 'id' is missing or empty")
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
         value = int(value)
     return _int64(value, "id")
 
@@ -226,6 +228,10 @@ def _text(data: dict[str, Any], key: str, label: str | None = None) -> str | Non
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
+    if isinstance(value, bool):
+        raise ArticleRejected(
+            "invalid_field", f"'{label or key}' is the YAML boolean {value}: quote the text"
+        )
     if isinstance(value, int | float | dt.date):
         return str(value)
     raise ArticleRejected("invalid_field", f"'{label or key}' is {type(value).__name__}, not text")
@@ -275,7 +281,7 @@ def _flag(value: Any, label: str) -> bool:
 def _related(data: dict[str, Any]) -> tuple[RelatedArticle, ...]:
     related = []
     for key, value in data.items():
-        match = _RELATED_KEY.fullmatch(key)
+        match = _RELATED_KEY.fullmatch(str(key))
         if not match or value is None:
             continue
         entry = _mapping(value, key)
@@ -331,6 +337,8 @@ def _json_safe(value: Any, budget: list[int], depth: int) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return repr(value)

@@ -34,10 +34,6 @@ class BatchTables:
     tables: dict[str, pa.Table]
     subject_spellings: dict[str, Counter[str]] = field(default_factory=dict)
 
-    @property
-    def article_ids(self) -> pa.Array:
-        return self.tables["articles"].column("article_id").combine_chunks()
-
 
 @dataclass
 class _Rows:
@@ -63,7 +59,6 @@ class _Rows:
 def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:
     """Parse ``(source_path, content)`` pairs; rejected files become rows, never exceptions."""
     rows = _Rows()
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     seen: set[int] = set()
     for source_path, raw in files:
         if isinstance(raw, Unreadable):
@@ -76,6 +71,12 @@ def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:
             article = parse_article(source_path, raw)
         except ArticleRejected as rejection:
             _add_rejection(rows, source_path, digest, len(raw), rejection)
+            continue
+        except Exception as error:
+            # A file that breaks the parser itself is still accounted for, and
+            # the kind tells the operator it is ours to fix.
+            failure = ArticleRejected("internal_error", f"{type(error).__name__}: {error}")
+            _add_rejection(rows, source_path, digest, len(raw), failure)
             continue
         rows.add(
             "etl.source_files",
@@ -95,12 +96,11 @@ def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:
             subject_slug=article.subject_slug,
             url=article.url,
         )
-        if article.subject_slug is not None:
-            spellings[article.subject_slug][article.subject or ""] += 1
         if article.article_id not in seen:
             seen.add(article.article_id)
             _add_article(rows, source_path, article)
-    return BatchTables(rows.to_tables(), dict(spellings))
+    tables = rows.to_tables()
+    return BatchTables(tables, count_spellings(tables["article_listings"]))
 
 
 def _add_rejection(

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 
 def normalize_keyword(keyword: str) -> str:
     """The form keywords are compared and grouped by: case-folded, inner spaces collapsed."""
     return " ".join(keyword.split()).casefold()
 
 
-def split_keywords(raw: Any) -> tuple[str, ...]:
+def split_keywords(raw: str) -> tuple[str, ...]:
     """Comma-separated keywords, trimmed, empties dropped, case-insensitive repeats dropped.
 
-    The first spelling and the original order are kept. A YAML list is accepted too.
+    The first spelling and the original order are kept.
     """
-    parts = raw if isinstance(raw, list) else str(raw).split(",")
+    parts = raw.split(",")
     seen: set[str] = set()
     keywords: list[str] = []
     for part in parts:

@@ -63,9 +63,9 @@ def test_lock_refuses_a_second_writer_and_frees_when_its_holder_is_killed(
     tmp_path: Path, lock_holder: subprocess.Popen[str]
 ) -> None:
     started = time.monotonic()
-    with pytest.raises(WarehouseBusy, match=r"\(test holder pid \d+\); gave up after waiting 1 s"):
-        with warehouse_lock(tmp_path / "wh", 1.0, "second"):
-            pass
+    busy = r"\(test holder pid \d+\); gave up after waiting 1 s"
+    with pytest.raises(WarehouseBusy, match=busy), warehouse_lock(tmp_path / "wh", 1.0, "second"):
+        pass
     assert time.monotonic() - started >= 1.0
     lock_holder.send_signal(signal.SIGKILL)
     lock_holder.wait()

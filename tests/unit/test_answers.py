@@ -108,6 +108,11 @@ def test_list_number_as_written_and_start_other_than_one() -> None:
         ),
         pytest.param("1. **Term** (1980) text", "Term", "(1980) text", id="bold-then-text"),
         pytest.param("1. **A** pairs with **B**: x", "A", "pairs with **B**: x", id="two-bolds"),
+        pytest.param(
+            "1. ***Term*** text", None, "***Term*** text", id="bold-italic-is-not-a-lead-in"
+        ),
+        pytest.param("1. ** spaced** text", None, "** spaced** text", id="not-bold"),
+        pytest.param("1. **Term**\u2014text", "Term", "text", id="em-dash"),
     ],
 )
 def test_lead_in_heading(item: str, heading: str | None, body: str) -> None:
@@ -129,6 +134,21 @@ def test_ordered_list_in_blockquote_is_not_top_level() -> None:
 def test_paragraph_number_without_blank_line_is_not_a_list() -> None:
     # CommonMark: only a list starting at 1 may interrupt a paragraph.
     assert points("In 2024 we saw\n2. growth") == []
+
+
+def test_headings_inside_points_do_not_become_sections() -> None:
+    markdown = "## Top\n\n1. **A**: a\n   > # Quoted\n2. **B**: b"
+    assert [(i, section) for i, _n, section, *_ in points(markdown)] == [(1, "Top"), (2, "Top")]
+
+
+def test_indented_code_opening_a_point_keeps_its_indentation() -> None:
+    (point,) = split_answer_points("1.     code()\n\n   more").points
+    assert point.body == "    code()\n\nmore"
+
+
+def test_blank_first_line_sets_content_column_after_marker() -> None:
+    (point,) = split_answer_points("1.   \n   text\n\n       code").points
+    assert point.body == "text\n\n    code"
 
 
 def test_empty_answer() -> None:

@@ -149,6 +149,11 @@ def test_slug_falls_back_to_the_folder_without_url() -> None:
             id="id-overflow",
         ),
         pytest.param(b"---\nid: 1.5\nanswer: x\n---\n", ("invalid_field", None), id="float-id"),
+        pytest.param(b"---\nid: '--5'\nanswer: x\n---\n", ("invalid_field", None), id="dashes-id"),
+        pytest.param(b"---\nid: 1\nanswer: ''\n---\n", ("missing_field", None), id="empty-answer"),
+        pytest.param(
+            b"---\nid: 1\nanswer: x\ntitle: yes\n---\n", ("invalid_field", None), id="bool-title"
+        ),
     ],
 )
 def test_rejections(raw: bytes, expected: tuple[str, int | None]) -> None:
@@ -177,6 +182,15 @@ def test_deep_nesting_in_extra_is_rejected() -> None:
     nested = "".join(f"{'  ' * depth}k{depth}:\n" for depth in range(60)) + "  " * 60 + "v: 1\n"
     kind, _message, _line, _column = rejection(f"---\nid: 1\nanswer: x\n{nested}---\n".encode())
     assert kind == "too_complex"
+
+
+def test_odd_keys_and_values_do_not_break_parsing() -> None:
+    raw = (
+        b"--- \nid: 1\nanswer: x\n1: one\nnull: none\n"
+        b"related_article9999999999: {id: 2}\nn: .nan\n---\n"
+    )
+    extra = json.loads(parse_article("x.md", raw).extra)
+    assert extra == {"1": "one", "None": "none", "related_article9999999999": {"id": 2}, "n": "nan"}
 
 
 def test_yaml_error_message_says_where() -> None:
