@@ -190,6 +190,24 @@ def _report(args: argparse.Namespace) -> int:
     database = Path(args.warehouse) / DATABASE_FILE
     if not database.is_file():
         raise CliError(f"no warehouse at {database}: run '{PROG} run' first")
+    if args.limit is not None and args.limit < 0:
+        raise CliError(f"--limit cannot be negative, got {args.limit}")
+    try:
+        columns, rows = _read_report(database, args.name, args.limit)
+    except duckdb.Error as error:
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise CliError(f"cannot read {database}: {first_line}") from None
+    if columns is None:
+        print("\n".join(rows))
+        return 0
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _read_report(
+    database: Path, name: str | None, limit: int | None
+) -> tuple[list[str] | None, list[Any]]:
+    """The report's columns and rows; with no name, no columns and the report names."""
     with duckdb.connect(str(database), read_only=True) as con:
         names = [
             row[0]
@@ -198,19 +216,13 @@ def _report(args: argparse.Namespace) -> int:
                 "where schema_name = 'reports' order by view_name"
             ).fetchall()
         ]
-        if args.name is None:
-            print("\n".join(names))
-            return 0
-        if args.name not in names:
-            raise CliError(f"unknown report {args.name!r}; choose from: {', '.join(names)}")
+        if name is None:
+            return None, names
+        if name not in names:
+            raise CliError(f"unknown report {name!r}; choose from: {', '.join(names)}")
         # The name is one of the views listed above, so quoting it is safe.
-        cursor = con.execute(
-            f'select * from reports."{args.name}" limit $limit', {"limit": args.limit}
-        )
-        columns = [column[0] for column in cursor.description or []]
-        rows = cursor.fetchall()
-    _print_rows(columns, rows, args.format)
-    return 0
+        cursor = con.execute(f'select * from reports."{name}" limit $limit', {"limit": limit})
+        return [column[0] for column in cursor.description or []], cursor.fetchall()
 
 
 def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:

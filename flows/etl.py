@@ -40,11 +40,12 @@ from flows.warehouse import (
     check_warehouse,
     export_history,
     failed_run_rows,
+    lake_has_run,
+    lake_keeps_history,
     migrate_warehouse,
     publish_warehouse,
     read_history,
     read_stale_rows,
-    record_failed_run,
     rejected_files,
     schema_version,
 )
@@ -64,6 +65,7 @@ class LoadResult:
     files_stale: int
     checks: list[CheckResult]
     counts: dict[str, int]
+    rejected: list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -146,13 +148,16 @@ def read_stale_rows_task(lake_dir: Path, summaries: list[BatchSummary]) -> Stale
 @task(name="build-warehouse", cache_policy=NO_CACHE)
 def build_warehouse_task(
     new_db: Path, settings: RunSettings, lake_dir: Path, source_paths: list[str], run: RunRecord
-) -> tuple[list[CheckResult], dict[str, int]]:
-    """The new warehouse file, with history from the published lake; then its lake history."""
+) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]]]:
+    """The new warehouse file, with history from the published lake; then its lake history.
+
+    Also returns the first rejected files for the summary, read before publishing.
+    """
     history = read_history(settings.lake_dir, settings.database_path)
     checks, counts = build_warehouse(new_db, history, lake_dir, source_paths, run)
     for table, rows in export_history(new_db).items():
         write_lake_table(lake_dir, table, rows, "part-00000.parquet")
-    return checks, counts
+    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS)
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -207,10 +212,13 @@ def quicktakes_etl(
         files_stale=result.files_stale,
         counts=result.counts,
         checks=result.checks,
-        rejected=rejected_files(settings.database_path, SUMMARY_REJECTED_ROWS),
+        rejected=result.rejected,
     )
     logger.info("Run summary\n%s", summary.render())
-    _publish_artifacts(summary)
+    try:
+        _publish_artifacts(summary)
+    except Exception as error:
+        logger.warning("The run is published, but its Prefect artifacts failed: %s", error)
     return summary
 
 
@@ -240,11 +248,11 @@ def _load(
         "succeeded",
         str(settings.source_root),
     )
-    checks, counts = build_warehouse_task(
+    checks, counts, rejected = build_warehouse_task(
         work / DATABASE_FILE, settings, work / "lake", source_paths, run
     )
     publish_task(settings, work, run_id)
-    return LoadResult(source_paths, len(stale.article_ids), checks, counts)
+    return LoadResult(source_paths, len(stale.article_ids), checks, counts, rejected)
 
 
 def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
@@ -312,7 +320,11 @@ def _record_failure(
     error: BaseException,
     logger: Logger | LoggerAdapter[Logger],
 ) -> None:
-    """Write the failed run to etl.runs; the run still fails with its own error."""
+    """Add the failed run to the published lake's history, where the next publish picks it up.
+
+    The published DuckDB file is never written in place; the run still fails
+    with its own error.
+    """
     run = RunRecord(
         run_id,
         run_name,
@@ -323,13 +335,15 @@ def _record_failure(
         f"{type(error).__name__}: {error}",
     )
     checks = error.checks if isinstance(error, ChecksFailed) else []
+    lake = settings.lake_dir
+    if not lake_keeps_history(lake) or lake_has_run(lake, run_id):
+        logger.warning("The failed run is recorded in Prefect only: no lake history to add it to")
+        return
     try:
-        if settings.lake_dir.is_dir():
-            for table, rows in failed_run_rows(run, checks).items():
-                write_lake_table(settings.lake_dir, table, rows, f"failed-{run_id}.parquet")
-        record_failed_run(settings.database_path, run, checks)
+        for table, rows in failed_run_rows(run, checks).items():
+            write_lake_table(lake, table, rows, f"failed-{run_id}.parquet")
     except Exception as record_error:
-        logger.error("Could not record the failed run in etl.runs: %s", record_error)
+        logger.error("Could not record the failed run in the lake's etl.runs: %s", record_error)
 
 
 def _publish_artifacts(summary: RunSummary) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +259,7 @@ def build_warehouse(
             apply_ddl(con)
             for table, rows in history.items():
                 con.register("previous_rows", rows)
-                con.execute(f"insert into {table} by name select * from previous_rows")
+                con.execute(f"insert or replace into {table} by name select * from previous_rows")
                 con.unregister("previous_rows")
             stamp_schema_version(con, run.started_at)
             load_lake(con, lake_dir)
@@ -268,7 +268,7 @@ def build_warehouse(
             if any(c.severity == "error" and not c.passed for c in checks):
                 raise ChecksFailed(checks)
             counts = table_counts(con)
-            record_run(con, run, counts)
+            record_run(con, replace(run, finished_at=dt.datetime.now(dt.UTC)), counts)
             record_check_results(con, run.run_id, checks)
         except BaseException:
             con.execute("rollback")
@@ -352,6 +352,18 @@ def failed_run_rows(run: RunRecord, checks: Sequence[CheckResult]) -> dict[str, 
     return {"etl.runs": runs, "etl.check_results": results}
 
 
+def lake_has_run(lake_dir: Path, run_id: str) -> bool:
+    """Whether the published lake's history already holds this run."""
+    if not _lake_has(lake_dir, "etl.runs"):
+        return False
+    runs = ds.dataset(lake_path(lake_dir, "etl.runs")).to_table(["run_id"])
+    return run_id in runs.column("run_id").to_pylist()
+
+
+def lake_keeps_history(lake_dir: Path) -> bool:
+    return _lake_has(lake_dir, "etl.runs")
+
+
 def _lake_has(lake_dir: Path, table: str) -> bool:
     directory = lake_path(lake_dir, table)
     return directory.is_dir() and any(directory.glob("*.parquet"))
@@ -359,31 +371,8 @@ def _lake_has(lake_dir: Path, table: str) -> bool:
 
 def publish_warehouse(new_db: Path, db_path: Path) -> None:
     """Swap the new file in with one atomic rename; open readers keep the file they opened."""
-    new_db.replace(db_path)
     _wal_path(db_path).unlink(missing_ok=True)
-
-
-def record_failed_run(db_path: Path, run: RunRecord, checks: Sequence[CheckResult]) -> None:
-    """Append a failed run (and its checks) to the published warehouse; its tables stay as
-    the last good run left them. A failed attempt leaves no empty WAL file behind."""
-    wal = _wal_path(db_path)
-    wal_existed = wal.exists()
-    try:
-        with duckdb.connect(str(db_path)) as con:
-            if read_schema_version(con) not in (0, schema_version()):
-                raise IncompatibleWarehouse(
-                    f"warehouse {db_path} is not at schema {schema_version()}"
-                )
-            con.execute("begin transaction")
-            apply_ddl(con)
-            stamp_schema_version(con, run.started_at)
-            record_run(con, run, {})
-            record_check_results(con, run.run_id, checks)
-            con.execute("commit")
-    except BaseException:
-        if not wal_existed and wal.exists() and wal.stat().st_size == 0:
-            wal.unlink()
-        raise
+    new_db.replace(db_path)
 
 
 def _wal_path(db_path: Path) -> Path:

@@ -6,4 +6,4 @@ create table if not exists subjects (
 comment on table subjects is 'One canonical name per subject slug: the spelling most listings use (ties: the one that sorts first).';
 comment on column subjects.subject_slug is 'Subject slug, as in listing URLs and source folders.';
 comment on column subjects.subject is 'Canonical subject name.';
-comment on column subjects.listing_count is 'Number of loaded listing files under this slug.';
+comment on column subjects.listing_count is 'Number of listing files (loaded or stale) under this slug.';

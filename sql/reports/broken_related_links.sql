@@ -21,8 +21,8 @@ final as (
     inner join articles using (article_id)
     anti join main.articles as targets
         on targets.article_id = related.related_article_id
-    order by related.article_id, related.rank
 )
 
-select * from final;
+select * from final
+order by article_id, rank;
 comment on view reports.broken_related_links is 'Related-article links whose target id is not in articles: links that point nowhere.';

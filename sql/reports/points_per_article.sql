@@ -21,8 +21,8 @@ final as (
         round(100.0 * sum(article_count) over (order by point_count) / sum(article_count) over (), 2)
             as cumulative_pct,
     from distribution
-    order by point_count
 )
 
-select * from final;
+select * from final
+order by point_count;
 comment on view reports.points_per_article is 'How many articles have each number of numbered points, with percentages.';

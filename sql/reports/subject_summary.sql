@@ -34,8 +34,8 @@ final as (
         per_subject.*,
     from per_subject
     inner join subjects using (subject_slug)
-    order by per_subject.article_count desc, per_subject.subject_slug
 )
 
-select * from final;
+select * from final
+order by article_count desc, subject_slug;
 comment on view reports.subject_summary is 'Per subject: listings, distinct articles, average points and keywords, first and last publication date.';

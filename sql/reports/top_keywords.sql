@@ -22,8 +22,8 @@ final as (
         keyword_normalized,
         article_count,
     from counted
-    order by article_count desc, keyword_normalized
 )
 
-select * from final;
+select * from final
+order by article_count desc, keyword_normalized;
 comment on view reports.top_keywords is 'SEO keywords ranked by how many articles use them (case-insensitive), most used first.';

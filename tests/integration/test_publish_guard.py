@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -14,14 +15,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
+from flows.lake import write_lake_table
 from flows.lock import LOCK_FILE
 from flows.warehouse import (
     ChecksFailed,
     RunRecord,
     build_warehouse,
+    failed_run_rows,
     lake_path,
     read_history,
-    record_failed_run,
 )
 from tests.conftest import FIXTURES
 from transforms import schemas
@@ -82,19 +84,19 @@ def test_failed_error_check_withholds_the_publish(published: Path, tmp_path: Pat
     ]
     assert "child_rows_have_article" in str(failed.value)
     assert snapshot(published) == before
-    record_failed_run(
-        published / "quicktakes.duckdb",
-        RunRecord("corrupt-run", None, now, now, "failed", str(CORPUS), str(failed.value)),
-        failed.value.checks,
-    )
-    with duckdb.connect(str(published / "quicktakes.duckdb"), read_only=True) as con:
-        assert con.execute(
-            "select check_name, failing_row_count, sample_rows->0->>'article_id' "
-            "from etl.check_results where run_id = 'corrupt-run' and failing_row_count > 0"
-        ).fetchall() == [("child_rows_have_article", 1, "424242")]
-        assert con.execute(
-            "select status from etl.runs where run_id = 'corrupt-run'"
-        ).fetchall() == [("failed",)]
+    failed_run = RunRecord("corrupt-run", None, now, now, "failed", str(CORPUS), str(failed.value))
+    for table, rows in failed_run_rows(failed_run, failed.value.checks).items():
+        write_lake_table(published / "lake", table, rows, "failed-corrupt-run.parquet")
+    history = read_history(published / "lake", published / "quicktakes.duckdb")
+    assert [
+        r["status"] for r in history["etl.runs"].to_pylist() if r["run_id"] == "corrupt-run"
+    ] == ["failed"]
+    failing = [
+        (r["check_name"], r["failing_row_count"], json.loads(r["sample_rows"])[0]["article_id"])
+        for r in history["etl.check_results"].to_pylist()
+        if r["run_id"] == "corrupt-run" and r["failing_row_count"]
+    ]
+    assert failing == [("child_rows_have_article", 1, 424242)]
 
 
 @pytest.fixture
