@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="parser processes (default: one per CPU core)",
     )
     run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="parse every file, not only new and changed ones",
+    )
+    run.add_argument(
         "--allow-mass-delete",
         action="store_true",
         help="publish even when more than half of the loaded articles would disappear",
@@ -149,6 +154,7 @@ def _run(args: argparse.Namespace) -> int:
         args.workers,
         args.lock_timeout,
         args.allow_mass_delete,
+        args.full_refresh,
     )
     check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
@@ -162,6 +168,7 @@ def _run(args: argparse.Namespace) -> int:
             workers=settings.workers,
             allow_mass_delete=settings.allow_mass_delete,
             lock_timeout=settings.lock_timeout,
+            full_refresh=settings.full_refresh,
         )
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]

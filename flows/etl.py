@@ -12,6 +12,7 @@ from logging import Logger, LoggerAdapter
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -20,11 +21,14 @@ from prefect.runtime import flow_run
 
 from flows.lake import (
     BatchSummary,
+    ManifestContext,
     discover_article_files,
     lake_row_count,
     publish_lake,
+    read_lake_table,
     remove_unpublished_lakes,
     stage_batch,
+    stat_files,
     write_lake,
     write_lake_table,
 )
@@ -44,15 +48,25 @@ from flows.warehouse import (
     lake_keeps_history,
     migrate_warehouse,
     publish_warehouse,
+    read_carried_rows,
     read_history,
     read_stale_rows,
     rejected_files,
     schema_version,
 )
+from transforms import schemas
+from transforms.incremental import (
+    ManifestEntry,
+    listings_to_reparse,
+    manifest_from_table,
+    plan_load,
+    touched_articles,
+)
 
 FLOW_NAME = "quicktakes-etl"
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
+CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
 
 
 class MassDeletion(Exception):
@@ -114,8 +128,30 @@ class RunSummary:
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
-def discover_source_files(source_root: Path) -> list[str]:
-    return discover_article_files(source_root)
+def discover_source_files(source_root: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """Every article file and its (size, mtime), the run's short cut past unchanged files."""
+    paths = discover_article_files(source_root)
+    return paths, stat_files(source_root, paths)
+
+
+@task(name="read-manifest", cache_policy=NO_CACHE)
+def read_manifest_task(lake_dir: Path) -> dict[str, ManifestEntry]:
+    source_files = read_lake_table(lake_dir, "etl.source_files")
+    return manifest_from_table(source_files) if source_files is not None else {}
+
+
+@task(name="read-unchanged-rows", cache_policy=NO_CACHE)
+def read_unchanged_rows_task(
+    lake_dir: Path, paths: list[str], previous: dict[str, ManifestEntry]
+) -> dict[str, pa.Table]:
+    """The published rows of files that neither changed nor list a touched article."""
+    files = pa.table(
+        {
+            "source_path": pa.array(paths, pa.string()),
+            "article_id": pa.array([previous[p].article_id for p in paths], pa.int64()),
+        }
+    )
+    return read_carried_rows(lake_dir, files, CARRIED_TABLES)
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
@@ -128,9 +164,14 @@ def parse_batch_task(
 
 @task(name="write-lake", cache_policy=NO_CACHE)
 def write_lake_task(
-    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path, stale: StaleRows
+    staging_dir: Path,
+    summaries: list[BatchSummary],
+    lake_dir: Path,
+    stale: StaleRows,
+    carried: dict[str, pa.Table],
+    manifest: ManifestContext,
 ) -> dict[str, int]:
-    return write_lake(staging_dir, summaries, lake_dir, stale)
+    return write_lake(staging_dir, summaries, lake_dir, stale, carried, manifest)
 
 
 @task(name="migrate-warehouse", cache_policy=NO_CACHE)
@@ -178,6 +219,7 @@ def quicktakes_etl(
     workers: int | None = None,
     allow_mass_delete: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
@@ -188,7 +230,7 @@ def quicktakes_etl(
     started_at = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     settings = resolve_settings(
-        source, warehouse, batch_size, workers, lock_timeout, allow_mass_delete
+        source, warehouse, batch_size, workers, lock_timeout, allow_mass_delete, full_refresh
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
@@ -234,11 +276,31 @@ def _load(
     found = check_warehouse(settings.database_path, settings.lake_dir)
     if 0 < found < schema_version():
         migrate_warehouse_task(settings.database_path, started_at)
-    source_paths = discover_source_files(settings.source_root)
+    source_paths, stats = discover_source_files(settings.source_root)
     logger.info("Found %s article files under %s", f"{len(source_paths):,}", settings.source_root)
-    summaries = _parse_all(source_paths, settings, work / "staging", logger)
+    previous = read_manifest_task(settings.lake_dir)
+    plan = plan_load(source_paths, stats, {} if settings.full_refresh else previous)
+    logger.info(
+        "%s new or changed, %s deleted, %s unchanged",
+        f"{len(plan.parse):,}",
+        f"{len(plan.deleted):,}",
+        f"{len(plan.unchanged):,}",
+    )
+    summaries = _parse_all(plan.parse, settings, work / "staging", logger)
+    touched = touched_articles(plan, previous, [i for s in summaries for i in s.article_ids])
+    again = listings_to_reparse(plan, previous, touched)
+    summaries += _parse_all(again, settings, work / "staging", logger, first_batch=len(summaries))
+    unchanged = sorted(set(plan.unchanged) - set(again))
+    carried = read_unchanged_rows_task(settings.lake_dir, unchanged, previous)
     stale = read_stale_rows_task(settings.lake_dir, summaries)
-    written = write_lake_task(work / "staging", summaries, work / "lake", stale)
+    written = write_lake_task(
+        work / "staging",
+        summaries,
+        work / "lake",
+        stale,
+        carried,
+        ManifestContext(stats, previous, run_id),
+    )
     _guard_mass_deletion(settings, written["articles"])
     run = RunRecord(
         run_id,
@@ -247,6 +309,8 @@ def _load(
         dt.datetime.now(dt.UTC),
         "succeeded",
         str(settings.source_root),
+        files_changed_count=plan.changed_count,
+        load_mode="full" if settings.full_refresh or not previous else "incremental",
     )
     checks, counts, rejected = build_warehouse_task(
         work / DATABASE_FILE, settings, work / "lake", source_paths, run
@@ -280,6 +344,7 @@ def _parse_all(
     settings: RunSettings,
     staging_dir: Path,
     logger: Logger | LoggerAdapter[Logger],
+    first_batch: int = 0,
 ) -> list[BatchSummary]:
     """Parse every batch on a process pool, logging progress as batches finish."""
     size = settings.batch_size
@@ -293,7 +358,7 @@ def _parse_all(
     with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=context) as pool:
         futures = [
             parse_batch_task.submit(pool, settings.source_root, batch, staging_dir, batch_no)
-            for batch_no, batch in enumerate(batches)
+            for batch_no, batch in enumerate(batches, start=first_batch)
         ]
         for future in as_completed(futures):
             summary = future.result()

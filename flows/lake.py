@@ -20,12 +20,12 @@ from transforms.batch import (
     Unreadable,
     apply_canonical_subjects,
     count_spellings,
-    drop_articles,
     keep_stale_content,
     mark_stale,
     parse_batch,
     subjects_table,
 )
+from transforms.incremental import ManifestEntry, keep_first_listings, stamp_manifest
 from transforms.subjects import choose_canonical_subjects
 
 ARTICLE_SUFFIX = ".md"
@@ -34,10 +34,20 @@ _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
 
 
 @dataclass(frozen=True, slots=True)
+class ManifestContext:
+    """What stamping a parsed file's manifest row needs: its stat, the old row, the run."""
+
+    stats: dict[str, tuple[int, int]]
+    previous: dict[str, ManifestEntry]
+    run_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class BatchSummary:
     batch_no: int
     file_count: int
     rejected_paths: list[str]
+    article_ids: list[int]
     subject_spellings: dict[str, Counter[str]]
     seconds: float
 
@@ -54,6 +64,18 @@ def discover_article_files(source_root: Path) -> list[str]:
         prefix = "" if relative == "." else f"{relative}/"
         found.extend(prefix + name for name in files if name.endswith(ARTICLE_SUFFIX))
     return sorted(found)
+
+
+def stat_files(source_root: Path, paths: list[str]) -> dict[str, tuple[int, int]]:
+    """(size, mtime in ns) of each file that can be stat'ed; the others get parsed."""
+    stats = {}
+    for path in paths:
+        try:
+            info = (source_root / path).stat()
+        except OSError:
+            continue
+        stats[path] = (info.st_size, info.st_mtime_ns)
+    return stats
 
 
 def read_source_files(
@@ -84,27 +106,36 @@ def stage_batch(
         batch_no=batch_no,
         file_count=len(paths),
         rejected_paths=batch.tables["etl.rejected_files"].column("source_path").to_pylist(),
+        article_ids=batch.tables["articles"].column("article_id").to_pylist(),
         subject_spellings=batch.subject_spellings,
         seconds=time.perf_counter() - started,
     )
 
 
 def write_lake(
-    staging_dir: Path, summaries: list[BatchSummary], lake_dir: Path, stale: StaleRows
+    staging_dir: Path,
+    summaries: list[BatchSummary],
+    lake_dir: Path,
+    stale: StaleRows,
+    carried: dict[str, pa.Table],
+    manifest: ManifestContext,
 ) -> dict[str, int]:
-    """Write one Parquet dataset per table from the staged batches, in path order.
+    """Write one Parquet dataset per table: parsed batches, then rows carried over.
 
-    An article's content comes from the first batch that lists it; files gone
-    stale keep their last good rows; subjects get their canonical names.
-    Returns the row count written per table.
+    An article's content comes from its first listing by path among the parsed
+    files; unchanged files' rows are carried over; files gone stale keep their
+    last good rows; subjects get their canonical names. Returns rows per table.
     """
     spellings: dict[str, Counter[str]] = {}
-    for counts_by_slug in [s.subject_spellings for s in summaries] + [
-        count_spellings(stale.tables["article_listings"])
+    for counts_by_slug in [
+        *(s.subject_spellings for s in summaries),
+        count_spellings(stale.tables["article_listings"]),
+        count_spellings(carried["article_listings"]),
     ]:
         for slug, counts in counts_by_slug.items():
             spellings.setdefault(slug, Counter()).update(counts)
     canonical = choose_canonical_subjects(spellings)
+    winners = _first_listing_batches(staging_dir, summaries)
     writers = {name: _parquet_writer(lake_dir, name) for name in _STAGED_TABLES}
     written = dict.fromkeys(schemas.TABLES, 0)
 
@@ -113,19 +144,21 @@ def write_lake(
             writers[name].write_table(table)
             written[name] += table.num_rows
 
-    seen: set[int] = set()
     try:
         for summary in sorted(summaries, key=lambda item: item.batch_no):
             tables = {
                 name: _read_staged(staging_dir, name, summary.batch_no) for name in _STAGED_TABLES
             }
-            batch_ids = tables["articles"].column("article_id").to_pylist()
-            repeated = pa.array([i for i in batch_ids if i in seen], pa.int64())
-            seen.update(batch_ids)
-            tables = drop_articles(tables, repeated)
-            tables["etl.source_files"] = mark_stale(tables["etl.source_files"], stale.article_ids)
+            tables = keep_first_listings(tables, winners.get(summary.batch_no, set()))
+            source_files = mark_stale(tables["etl.source_files"], stale.article_ids)
+            tables["etl.source_files"] = stamp_manifest(
+                source_files, manifest.stats, manifest.previous, manifest.run_id
+            )
             write(tables)
-        write(keep_stale_content(stale.tables, seen))
+        write(carried)
+        loaded = {i for ids in winners.values() for i in ids}
+        loaded.update(carried["articles"].column("article_id").to_pylist())
+        write(keep_stale_content(stale.tables, loaded))
     finally:
         for writer in writers.values():
             writer.close()
@@ -134,6 +167,22 @@ def write_lake(
         writer.write_table(subjects)
     written["subjects"] = subjects.num_rows
     return written
+
+
+def _first_listing_batches(staging_dir: Path, summaries: list[BatchSummary]) -> dict[int, set[int]]:
+    """For each batch, the articles whose first listing by path it holds."""
+    first: dict[int, tuple[str, int]] = {}
+    for summary in summaries:
+        articles = _read_staged(staging_dir, "articles", summary.batch_no)
+        ids = articles.column("article_id").to_pylist()
+        paths = articles.column("source_path").to_pylist()
+        for article_id, path in zip(ids, paths, strict=True):
+            if article_id not in first or path < first[article_id][0]:
+                first[article_id] = (path, summary.batch_no)
+    winners: dict[int, set[int]] = {}
+    for article_id, (_path, batch_no) in first.items():
+        winners.setdefault(batch_no, set()).add(article_id)
+    return winners
 
 
 def publish_lake(new_lake: Path, lake_dir: Path, version: str) -> None:

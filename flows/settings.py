@@ -27,6 +27,7 @@ class RunSettings:
     workers: int
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     allow_mass_delete: bool = False
+    full_refresh: bool = False
 
     @property
     def database_path(self) -> Path:
@@ -54,6 +55,7 @@ def resolve_settings(
     workers: int | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     allow_mass_delete: bool = False,
+    full_refresh: bool = False,
 ) -> RunSettings:
     """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
     source_root = Path(source).expanduser() if source else sample_corpus_path()
@@ -76,6 +78,7 @@ def resolve_settings(
         workers=workers or os.cpu_count() or 1,
         lock_timeout=lock_timeout,
         allow_mass_delete=allow_mass_delete,
+        full_refresh=full_refresh,
     )
 
 

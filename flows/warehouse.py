@@ -43,6 +43,8 @@ class RunRecord:
     status: str
     source_root: str
     error_message: str | None = None
+    files_changed_count: int | None = None
+    load_mode: str | None = None
 
 
 class ChecksFailed(Exception):
@@ -232,6 +234,8 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
             "files_loaded_count": statuses.get("loaded", 0) if counts else None,
             "files_rejected_count": counts.get("etl.rejected_files"),
             "files_stale_count": statuses.get("stale", 0) if counts else None,
+            "files_changed_count": run.files_changed_count,
+            "load_mode": run.load_mode,
             "article_count": counts.get("articles"),
             "point_count": counts.get("answer_points"),
             "keyword_count": counts.get("article_keywords"),
@@ -393,26 +397,36 @@ STALE_TABLES = ("article_listings", *schemas.ARTICLE_TABLES)
 def read_stale_rows(lake_dir: Path, rejected_paths: Sequence[str]) -> StaleRows:
     """Rows the published lake holds for files that were good and are rejected now."""
     empty = StaleRows({}, {name: schemas.TABLES[name].empty_table() for name in STALE_TABLES})
-    needed = ("etl.source_files", *STALE_TABLES)
-    if not rejected_paths or not all(_lake_has(lake_dir, table) for table in needed):
+    if not rejected_paths or not _lake_has(lake_dir, "etl.source_files"):
         return empty
-    with _lake_connection(lake_dir, needed) as con:
+    with _lake_connection(lake_dir, ["etl.source_files"]) as con:
         con.register(
             "rejected_now", pa.table({"source_path": pa.array(rejected_paths, pa.string())})
         )
         stale = con.execute(read_sql("carry", "stale_files")).to_arrow_table()
-        if stale.num_rows == 0:
-            return empty
-        con.register("stale_files", stale)
-        tables = {
-            name: _to_schema(
-                con.execute(read_sql("carry", f"stale_{name}")).to_arrow_table(),
-                schemas.TABLES[name],
-            )
-            for name in STALE_TABLES
-        }
+    if stale.num_rows == 0:
+        return empty
     paths = stale.column("source_path").to_pylist()
-    return StaleRows(dict(zip(paths, stale.column("article_id").to_pylist(), strict=True)), tables)
+    return StaleRows(
+        dict(zip(paths, stale.column("article_id").to_pylist(), strict=True)),
+        read_carried_rows(lake_dir, stale, STALE_TABLES),
+    )
+
+
+def read_carried_rows(
+    lake_dir: Path, files: pa.Table, tables: Sequence[str]
+) -> dict[str, pa.Table]:
+    """The published lake's rows of the given files (source_path, article_id) in these tables."""
+    if files.num_rows == 0 or not all(_lake_has(lake_dir, table) for table in tables):
+        return {name: schemas.TABLES[name].empty_table() for name in tables}
+    with _lake_connection(lake_dir, tables) as con:
+        con.register("carried_files", files.select(["source_path", "article_id"]))
+        return {
+            name: _to_schema(
+                con.execute(read_sql("carry", name)).to_arrow_table(), schemas.TABLES[name]
+            )
+            for name in tables
+        }
 
 
 def _lake_connection(lake_dir: Path, tables: Sequence[str]) -> duckdb.DuckDBPyConnection:

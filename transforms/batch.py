@@ -46,14 +46,18 @@ class _Rows:
             self.columns[table][name].append(value)
 
     def to_tables(self) -> dict[str, pa.Table]:
-        return {
-            name: pa.Table.from_pydict(
-                {column: self.columns[name].get(column, []) for column in schema.names},
+        """One table per schema; columns a parse does not know (the manifest's) are null."""
+        tables = {}
+        for name, schema in schemas.TABLES.items():
+            if name == "subjects":
+                continue
+            given = self.columns[name]
+            size = max((len(values) for values in given.values()), default=0)
+            tables[name] = pa.Table.from_pydict(
+                {column: given.get(column, [None] * size) for column in schema.names},
                 schema=schema,
             )
-            for name, schema in schemas.TABLES.items()
-            if name != "subjects"
-        }
+        return tables
 
 
 def parse_batch(files: Iterable[tuple[str, bytes | Unreadable]]) -> BatchTables:

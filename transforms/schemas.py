@@ -94,6 +94,9 @@ SOURCE_FILES = pa.schema(
         pa.field("status", pa.string(), nullable=False),
         pa.field("article_id", pa.int64()),
         pa.field("content_sha256", pa.string()),
+        pa.field("mtime_ns", pa.int64()),
+        pa.field("first_seen_run_id", pa.string()),
+        pa.field("last_changed_run_id", pa.string()),
     ]
 )
 
@@ -119,6 +122,8 @@ RUNS = pa.schema(
         pa.field("files_loaded_count", pa.int64()),
         pa.field("files_rejected_count", pa.int64()),
         pa.field("files_stale_count", pa.int64()),
+        pa.field("files_changed_count", pa.int64()),
+        pa.field("load_mode", pa.string()),
         pa.field("article_count", pa.int64()),
         pa.field("point_count", pa.int64()),
         pa.field("keyword_count", pa.int64()),

@@ -6,7 +6,10 @@ insert into etl.source_files (
     size_bytes,
     status,
     article_id,
-    content_sha256
+    content_sha256,
+    mtime_ns,
+    first_seen_run_id,
+    last_changed_run_id
 )
 select
     source_path,
@@ -15,4 +18,7 @@ select
     status,
     article_id,
     content_sha256,
+    mtime_ns,
+    first_seen_run_id,
+    last_changed_run_id,
 from read_parquet($path);

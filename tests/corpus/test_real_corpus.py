@@ -157,3 +157,61 @@ def test_points_agree_with_commonmark_on_every_article(con: duckdb.DuckDBPyConne
             disagreements.append((article_id, expected, loaded[article_id]))
     assert disagreements == []
     assert sum(counts.values()) == con.execute("select count(*) from answer_points").fetchone()[0]  # type: ignore[index]
+
+
+DATA_TABLES = (
+    "articles",
+    "article_listings",
+    "answer_points",
+    "article_keywords",
+    "related_articles",
+    "subjects",
+    "etl.rejected_files",
+)
+
+
+def data_rows(database: str) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(database, read_only=True) as con:
+        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
+
+
+def test_reruns_are_incremental(
+    real_corpus: Path, facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
+) -> None:
+    """A rerun with nothing changed reports 0 changed and changes nothing; a rerun after
+    editing every 100th file updates exactly those files and their articles."""
+    warehouse = str(Path(run.database_path).parent)
+    con.close()
+    before = data_rows(run.database_path)
+    unchanged = quicktakes_etl(source=str(real_corpus), warehouse=warehouse)
+    assert data_rows(unchanged.database_path) == before
+
+    files = sorted(p for p in real_corpus.rglob("*.md"))
+    edited = files[::100]
+    for path in edited:
+        text = path.read_text("utf-8")
+        path.write_text(
+            text.replace("\nanswer: >-\n    ", "\nanswer: >-\n    Edited. ", 1), "utf-8"
+        )
+    changed = quicktakes_etl(source=str(real_corpus), warehouse=warehouse)
+    expected_paths = sorted(p.relative_to(real_corpus).as_posix() for p in edited)
+    with duckdb.connect(changed.database_path, read_only=True) as after:
+        runs = after.execute(
+            "select files_changed_count, load_mode from etl.runs order by started_at"
+        ).fetchall()
+        stamped = after.execute(
+            "select source_path from etl.source_files where last_changed_run_id = $run order by 1",
+            {"run": changed.run_id},
+        ).fetchall()
+        edited_articles = after.execute(
+            "select article_id from articles where answer_markdown like 'Edited. %' order by 1"
+        ).fetchall()
+    assert runs[-2:] == [(0, "incremental"), (len(edited), "incremental")]
+    assert [path for (path,) in stamped] == expected_paths
+    first_listing: dict[int, str] = {}
+    for path, article_id in sorted(facts.ids_by_file.items()):
+        first_listing.setdefault(article_id, path)
+    expected_articles = sorted(
+        i for i, path in first_listing.items() if path in set(expected_paths)
+    )
+    assert [article_id for (article_id,) in edited_articles] == expected_articles

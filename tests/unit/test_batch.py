@@ -55,7 +55,17 @@ def test_rejected_and_unreadable_files_become_rows() -> None:
         ("learn/x/gone.md", Unreadable("cannot read file: Permission denied")),
         ("learn/x/good.md", render_article().encode()),
     )
-    assert batch.tables["etl.source_files"].to_pylist() == [
+    parsed_columns = [
+        "source_path",
+        "sha256",
+        "size_bytes",
+        "status",
+        "article_id",
+        "content_sha256",
+    ]
+    source_files = batch.tables["etl.source_files"]
+    assert source_files.column("mtime_ns").null_count == source_files.num_rows
+    assert source_files.select(parsed_columns).to_pylist() == [
         {
             "source_path": "learn/x/bad.md",
             "sha256": hashlib.sha256(bad).hexdigest(),

@@ -1,0 +1,125 @@
+"""Incremental runs equal a full refresh, row for row, over a sequence of corpus states."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from flows.etl import quicktakes_etl
+from tests.conftest import FIXTURES, render_article
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+OSMOSIS = "learn/biology/what-is-osmosis.md"
+DIFFUSION_BIO = "learn/biology/what-is-diffusion.md"
+DIFFUSION_PSY = "learn/psychology/what-is-diffusion.md"
+SORT = "learn/computer-science/how-do-you-sort-a-list.md"
+OSMOSIS_PSY = "learn/psychology/what-is-osmosis.md"
+DATA_TABLES = (
+    "articles",
+    "article_listings",
+    "answer_points",
+    "article_keywords",
+    "related_articles",
+    "subjects",
+    "etl.rejected_files",
+)
+MANIFEST = "source_path, sha256, size_bytes, status, article_id, content_sha256"
+
+
+def warehouse_rows(database: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every data table, and the manifest without its per-warehouse run stamps."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
+        rows["etl.source_files"] = con.execute(
+            f"select {MANIFEST} from etl.source_files order by all"
+        ).fetchall()
+    return rows
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text().replace(old, new))
+
+
+def add_and_edit(source: Path) -> None:
+    (source / "learn" / "biology" / "new.md").write_text(render_article(article_id=600))
+    edit(source / OSMOSIS, "Only water passes freely.", "Only water passes freely, mostly.")
+
+
+def rename(source: Path) -> None:
+    (source / SORT).rename(source / "learn" / "computer-science" / "sorting-a-list.md")
+
+
+def add_cross_listing(source: Path) -> None:
+    text = (source / OSMOSIS).read_text().replace("/learn/biology/", "/learn/psychology/")
+    (source / OSMOSIS_PSY).write_text(text.replace("subject: Biology", "subject: Psychology"))
+
+
+def delete_and_break(source: Path) -> None:
+    (source / DIFFUSION_PSY).unlink()
+    edit(source / DIFFUSION_BIO, "answer: >-", "answer: [broken")
+
+
+def remove_cross_listing_and_fix(source: Path) -> None:
+    (source / OSMOSIS_PSY).unlink()
+    edit(source / DIFFUSION_BIO, "answer: [broken", "answer: >-")
+    edit(source / OSMOSIS, "Biology\n", "Biology\n")
+
+
+def touch_only(source: Path) -> None:
+    os.utime(source / OSMOSIS, ns=(1, 1))
+
+
+def nothing(source: Path) -> None:
+    pass
+
+
+STEPS: list[Callable[[Path], None]] = [
+    nothing,
+    add_and_edit,
+    rename,
+    add_cross_listing,
+    delete_and_break,
+    remove_cross_listing_and_fix,
+    touch_only,
+    nothing,
+]
+
+
+def test_replayed_changes_equal_a_full_refresh_after_every_step(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "corpus", source)
+    incremental, full = tmp_path / "incremental", tmp_path / "full"
+    for step in STEPS:
+        step(source)
+        fast = quicktakes_etl(source=str(source), warehouse=str(incremental), batch_size=2)
+        slow = quicktakes_etl(source=str(source), warehouse=str(full), full_refresh=True)
+        assert warehouse_rows(Path(fast.database_path)) == warehouse_rows(
+            Path(slow.database_path)
+        ), step.__name__
+
+
+def test_runs_report_what_changed(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "corpus", source)
+    warehouse = tmp_path / "wh"
+    for step in (nothing, nothing, add_and_edit):
+        step(source)
+        summary = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    with duckdb.connect(summary.database_path, read_only=True) as con:
+        runs = con.execute(
+            "select load_mode, files_changed_count from etl.runs order by started_at"
+        ).fetchall()
+        changed = con.execute(
+            "select source_path from etl.source_files where last_changed_run_id = $run order by 1",
+            {"run": summary.run_id},
+        ).fetchall()
+    rejected = 5
+    assert runs == [("full", 9), ("incremental", rejected), ("incremental", rejected + 2)]
+    assert changed == [("learn/biology/new.md",), (OSMOSIS,)]
