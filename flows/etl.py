@@ -10,7 +10,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pyarrow as pa
 from prefect import flow, get_run_logger, task
@@ -18,6 +18,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from flows.lake import (
     BatchSummary,
@@ -64,6 +65,7 @@ from transforms.incremental import (
 )
 
 FLOW_NAME = "quicktakes-etl"
+T = TypeVar("T")
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
 CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
@@ -125,6 +127,15 @@ class RunSummary:
         if self.files_rejected > len(self.rejected):
             lines.append(f"    ... and {self.files_rejected - len(self.rejected):,} more")
         return "\n".join(lines)
+
+
+def opaque(value: T) -> T:
+    """Pass a large input to a task without Prefect walking it item by item.
+
+    Profiled on the real corpus: walking 35k manifest entries and the carried
+    tables added about 9 s to a run that does 1 s of work.
+    """
+    return cast(T, quote(value))
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
@@ -291,16 +302,18 @@ def _load(
     again = listings_to_reparse(plan, previous, touched)
     summaries += _parse_all(again, settings, work / "staging", logger, first_batch=len(summaries))
     unchanged = sorted(set(plan.unchanged) - set(again))
-    carried = read_unchanged_rows_task(settings.lake_dir, unchanged, previous)
-    stale = read_stale_rows_task(settings.lake_dir, summaries)
+    carried = read_unchanged_rows_task(settings.lake_dir, opaque(unchanged), opaque(previous))
+    stale = read_stale_rows_task(settings.lake_dir, opaque(summaries))
     written = write_lake_task(
         work / "staging",
-        summaries,
+        opaque(summaries),
         work / "lake",
-        stale,
-        carried,
-        ManifestContext(stats, previous, run_id),
+        opaque(stale),
+        opaque(carried),
+        opaque(ManifestContext(stats, previous, run_id)),
     )
+    stale_count = len(stale.article_ids)
+    del carried, stale
     _guard_mass_deletion(settings, written["articles"])
     run = RunRecord(
         run_id,
@@ -313,10 +326,10 @@ def _load(
         load_mode="full" if settings.full_refresh or not previous else "incremental",
     )
     checks, counts, rejected = build_warehouse_task(
-        work / DATABASE_FILE, settings, work / "lake", source_paths, run
+        work / DATABASE_FILE, settings, work / "lake", opaque(source_paths), run
     )
     publish_task(settings, work, run_id)
-    return LoadResult(source_paths, len(stale.article_ids), checks, counts, rejected)
+    return LoadResult(source_paths, stale_count, checks, counts, rejected)
 
 
 def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
@@ -357,7 +370,9 @@ def _parse_all(
     started = time.perf_counter()
     with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=context) as pool:
         futures = [
-            parse_batch_task.submit(pool, settings.source_root, batch, staging_dir, batch_no)
+            parse_batch_task.submit(
+                pool, settings.source_root, opaque(batch), staging_dir, batch_no
+            )
             for batch_no, batch in enumerate(batches, start=first_batch)
         ]
         for future in as_completed(futures):

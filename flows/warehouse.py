@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
@@ -416,17 +417,20 @@ def read_stale_rows(lake_dir: Path, rejected_paths: Sequence[str]) -> StaleRows:
 def read_carried_rows(
     lake_dir: Path, files: pa.Table, tables: Sequence[str]
 ) -> dict[str, pa.Table]:
-    """The published lake's rows of the given files (source_path, article_id) in these tables."""
+    """The published lake's rows of the given files (source_path, article_id) in these tables.
+
+    File tables match by path, article content by id.
+    """
     if files.num_rows == 0 or not all(_lake_has(lake_dir, table) for table in tables):
         return {name: schemas.TABLES[name].empty_table() for name in tables}
-    with _lake_connection(lake_dir, tables) as con:
-        con.register("carried_files", files.select(["source_path", "article_id"]))
-        return {
-            name: _to_schema(
-                con.execute(read_sql("carry", name)).to_arrow_table(), schemas.TABLES[name]
-            )
-            for name in tables
-        }
+    carried = {}
+    for name in tables:
+        key = "article_id" if name in schemas.ARTICLE_TABLES else "source_path"
+        rows = ds.dataset(lake_path(lake_dir, name)).to_table(
+            filter=pc.is_in(pc.field(key), value_set=files.column(key).combine_chunks())
+        )
+        carried[name] = _to_schema(rows, schemas.TABLES[name])
+    return carried
 
 
 def _lake_connection(lake_dir: Path, tables: Sequence[str]) -> duckdb.DuckDBPyConnection:

@@ -133,36 +133,50 @@ def test_second_run_waits_for_the_lock_or_gives_up(
     assert "Warehouse ready" in out
 
 
+def open_session(database: Path, *flags: str) -> subprocess.Popen[str]:
+    """A DuckDB CLI session on the warehouse, as an analyst would keep open."""
+    session = subprocess.Popen(
+        [str(DUCKDB_CLI), *flags, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert session.stdin is not None
+    session.stdin.write(".mode csv\n.headers off\n")
+    return session
+
+
+def count_articles(session: subprocess.Popen[str]) -> str:
+    assert session.stdin is not None and session.stdout is not None
+    session.stdin.write("select count(*) from articles;\n")
+    session.stdin.flush()
+    return session.stdout.readline().strip()
+
+
 @pytest.mark.usefixtures("prefect_server")
-def test_run_succeeds_while_analysts_hold_the_warehouse_open(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flags", [(), ("-readonly",)], ids=["read-write", "read-only"])
+def test_run_succeeds_while_an_analyst_holds_the_warehouse_open(
+    tmp_path: Path, flags: tuple[str, ...]
+) -> None:
     from flows.etl import quicktakes_etl
 
     warehouse = tmp_path / "wh"
     source = tmp_path / "source"
     (source / "learn" / "x").mkdir(parents=True)
     (source / "learn" / "x" / "a.md").write_text(render_article(article_id=1))
-    summary = quicktakes_etl(source=str(source), warehouse=str(warehouse))
-    database = Path(summary.database_path)
+    database = Path(quicktakes_etl(source=str(source), warehouse=str(warehouse)).database_path)
 
-    query = "select count(*) from articles;\n"
-    read_write = subprocess.Popen(
-        [str(DUCKDB_CLI), str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    assert read_write.stdin is not None and read_write.stdout is not None
-    read_write.stdin.write(".mode csv\n.headers off\n" + query)
-    read_write.stdin.flush()
-    assert read_write.stdout.readline().strip() == "1"
-
+    session = open_session(database, *flags)
+    assert count_articles(session) == "1"
     (source / "learn" / "x" / "b.md").write_text(render_article(article_id=2))
     quicktakes_etl(source=str(source), warehouse=str(warehouse))
-
-    read_write.stdin.write(query)
-    read_write.stdin.flush()
-    assert read_write.stdout.readline().strip() == "1"
-    read_write.stdin.close()
-    assert read_write.wait(timeout=30) == 0
-    with duckdb.connect(str(database), read_only=True) as con:
-        assert con.execute("select count(*) from articles").fetchone() == (2,)
+    assert count_articles(session) == "1"
+    fresh = open_session(database, "-readonly")
+    assert count_articles(fresh) == "2"
+    for process in (session, fresh):
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(timeout=30) == 0
 
 
 def write_corpus(root: Path, count: int, version: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from flows.etl import quicktakes_etl
+from flows.etl import MassDeletion, quicktakes_etl
 from tests.conftest import FIXTURES, render_article
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -123,3 +123,18 @@ def test_runs_report_what_changed(tmp_path: Path) -> None:
     rejected = 5
     assert runs == [("full", 9), ("incremental", rejected), ("incremental", rejected + 2)]
     assert changed == [("learn/biology/new.md",), (OSMOSIS,)]
+
+
+def test_mass_deletion_stops_before_changing_anything(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "corpus", source)
+    warehouse = tmp_path / "wh"
+    first = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    before = warehouse_rows(Path(first.database_path))
+    shutil.rmtree(source / "learn" / "biology")
+    shutil.rmtree(source / "learn" / "psychology")
+    with pytest.raises(MassDeletion, match="would remove 2 of 3 articles"):
+        quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    assert warehouse_rows(Path(first.database_path)) == before
+    allowed = quicktakes_etl(source=str(source), warehouse=str(warehouse), allow_mass_delete=True)
+    assert allowed.counts["articles"] == 1
