@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from flows.warehouse import StaleRows, lake_path
+from flows.warehouse import StaleRows, lake_dataset, lake_path
 from transforms import schemas
 from transforms.batch import (
     Unreadable,
@@ -204,9 +204,15 @@ def publish_lake(new_lake: Path, lake_dir: Path, version: str) -> None:
 
 
 def remove_unpublished_lakes(lake_dir: Path) -> None:
-    """Delete lake versions the ``lake`` link no longer points to (old or from killed runs)."""
+    """Delete lake versions the ``lake`` link no longer points to (old or from killed runs).
+
+    With no link (a kill while an old plain-folder lake was being converted) nothing is
+    deleted: those versions are all there is.
+    """
     versions = lake_dir.parent / LAKE_VERSIONS
-    current = lake_dir.resolve() if lake_dir.is_symlink() else None
+    if not lake_dir.is_symlink():
+        return
+    current = lake_dir.resolve()
     for version in versions.iterdir() if versions.is_dir() else []:
         if version.resolve() != current:
             shutil.rmtree(version, ignore_errors=True)
@@ -217,7 +223,7 @@ def read_lake_table(lake_dir: Path, table: str) -> pa.Table | None:
     directory = lake_path(lake_dir, table)
     if not directory.is_dir() or not any(directory.glob("*.parquet")):
         return None
-    return pq.read_table(directory)
+    return lake_dataset(lake_dir, table).to_table()
 
 
 def lake_row_count(lake_dir: Path, table: str) -> int:

@@ -44,8 +44,9 @@ class RunRecord:
     status: str
     source_root: str
     error_message: str | None = None
-    files_changed_count: int | None = None
+    files_deleted_count: int | None = None
     load_mode: str | None = None
+    parser_version: str | None = None
 
 
 class ChecksFailed(Exception):
@@ -89,7 +90,7 @@ def check_warehouse(db_path: Path, lake_dir: Path) -> int:
     The lake records it too, so a warehouse file locked by an analyst is no obstacle.
     """
     if _lake_has(lake_dir, "etl.schema_version"):
-        versions = ds.dataset(lake_path(lake_dir, "etl.schema_version")).to_table(["version"])
+        versions = lake_dataset(lake_dir, "etl.schema_version").to_table(["version"])
         version = int(max([0, *versions.column("version").to_pylist()]))
     elif not db_path.exists():
         return 0
@@ -218,6 +219,15 @@ def record_check_results(
         )
 
 
+def _changed_count(con: duckdb.DuckDBPyConnection, run: RunRecord) -> int:
+    """Files whose content this run saw change (new ones included), plus deleted files."""
+    row = con.execute(
+        "select count(*) from etl.source_files where last_changed_run_id = $run_id",
+        {"run_id": run.run_id},
+    ).fetchone()
+    return (int(row[0]) if row else 0) + (run.files_deleted_count or 0)
+
+
 def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str, int]) -> None:
     statuses = dict(
         con.execute("select status, count(*) from etl.source_files group by status").fetchall()
@@ -235,8 +245,9 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
             "files_loaded_count": statuses.get("loaded", 0) if counts else None,
             "files_rejected_count": counts.get("etl.rejected_files"),
             "files_stale_count": statuses.get("stale", 0) if counts else None,
-            "files_changed_count": run.files_changed_count,
+            "files_changed_count": _changed_count(con, run) if counts else None,
             "load_mode": run.load_mode,
+            "parser_version": run.parser_version,
             "article_count": counts.get("articles"),
             "point_count": counts.get("answer_points"),
             "keyword_count": counts.get("article_keywords"),
@@ -291,7 +302,7 @@ def read_history(lake_dir: Path, db_path: Path) -> dict[str, pa.Table]:
     """
     if _lake_has(lake_dir, "etl.runs"):
         return {
-            table: _to_schema(ds.dataset(lake_path(lake_dir, table)).to_table(), schema)
+            table: lake_dataset(lake_dir, table).to_table()
             if _lake_has(lake_dir, table)
             else schema.empty_table()
             for table, schema in schemas.HISTORY_TABLES.items()
@@ -357,11 +368,27 @@ def failed_run_rows(run: RunRecord, checks: Sequence[CheckResult]) -> dict[str, 
     return {"etl.runs": runs, "etl.check_results": results}
 
 
+def lake_dataset(lake_dir: Path, table: str) -> ds.Dataset:
+    """A lake table read with its schema constant: files an older version wrote, without
+    the newer columns, read those columns as null."""
+    schema = {**schemas.TABLES, **schemas.HISTORY_TABLES}[table]
+    return ds.dataset(lake_path(lake_dir, table), schema=schema, format="parquet")
+
+
+def last_parser_version(lake_dir: Path) -> str | None:
+    """The parser fingerprint of the published lake's last succeeded run."""
+    if not _lake_has(lake_dir, "etl.runs"):
+        return None
+    runs = lake_dataset(lake_dir, "etl.runs").to_table(["status", "finished_at", "parser_version"])
+    succeeded = [r for r in runs.to_pylist() if r["status"] == "succeeded"]
+    return max(succeeded, key=lambda r: r["finished_at"])["parser_version"] if succeeded else None
+
+
 def lake_has_run(lake_dir: Path, run_id: str) -> bool:
     """Whether the published lake's history already holds this run."""
     if not _lake_has(lake_dir, "etl.runs"):
         return False
-    runs = ds.dataset(lake_path(lake_dir, "etl.runs")).to_table(["run_id"])
+    runs = lake_dataset(lake_dir, "etl.runs").to_table(["run_id"])
     return run_id in runs.column("run_id").to_pylist()
 
 
@@ -426,10 +453,9 @@ def read_carried_rows(
     carried = {}
     for name in tables:
         key = "article_id" if name in schemas.ARTICLE_TABLES else "source_path"
-        rows = ds.dataset(lake_path(lake_dir, name)).to_table(
+        carried[name] = lake_dataset(lake_dir, name).to_table(
             filter=pc.is_in(pc.field(key), value_set=files.column(key).combine_chunks())
         )
-        carried[name] = _to_schema(rows, schemas.TABLES[name])
     return carried
 
 
@@ -442,7 +468,7 @@ def _lake_connection(lake_dir: Path, tables: Sequence[str]) -> duckdb.DuckDBPyCo
     con = duckdb.connect()
     con.execute("create schema etl")
     for number, table in enumerate(tables):
-        con.register(f"lake_{number}", ds.dataset(lake_path(lake_dir, table)))
+        con.register(f"lake_{number}", lake_dataset(lake_dir, table))
         con.execute(f"create view {table} as select * from lake_{number}")
     return con
 
