@@ -7,6 +7,7 @@ import tarfile
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,16 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_TABLES = (
+    "articles",
+    "article_listings",
+    "answer_points",
+    "article_keywords",
+    "related_articles",
+    "subjects",
+    "etl.rejected_files",
+)
+STABLE_MANIFEST = "source_path, sha256, size_bytes, status, article_id, content_sha256"
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SHARED_CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
 
@@ -47,6 +58,19 @@ def render_article(
         f"url: /learn/{slug}/questions/what-is-it\n"
         f"{extra_lines}{related_lines}---\n\n&nbsp;"
     )
+
+
+def warehouse_rows(database: Path | str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every data table in a stable order, and the manifest without the stamps that name
+    runs and modification times: what two warehouses of the same files must share."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
+        rows["etl.source_files"] = con.execute(
+            f"select {STABLE_MANIFEST} from etl.source_files order by all"
+        ).fetchall()
+    return rows
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from flows.etl import RunSummary, quicktakes_etl
+from tests.conftest import warehouse_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 
@@ -159,22 +160,6 @@ def test_points_agree_with_commonmark_on_every_article(con: duckdb.DuckDBPyConne
     assert sum(counts.values()) == con.execute("select count(*) from answer_points").fetchone()[0]  # type: ignore[index]
 
 
-DATA_TABLES = (
-    "articles",
-    "article_listings",
-    "answer_points",
-    "article_keywords",
-    "related_articles",
-    "subjects",
-    "etl.rejected_files",
-)
-
-
-def data_rows(database: str) -> dict[str, list[tuple[object, ...]]]:
-    with duckdb.connect(database, read_only=True) as con:
-        return {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
-
-
 def test_reruns_are_incremental(
     real_corpus: Path, facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
 ) -> None:
@@ -182,9 +167,9 @@ def test_reruns_are_incremental(
     editing every 100th file updates exactly those files and their articles."""
     warehouse = str(Path(run.database_path).parent)
     con.close()
-    before = data_rows(run.database_path)
+    before = warehouse_rows(run.database_path)
     unchanged = quicktakes_etl(source=str(real_corpus), warehouse=warehouse)
-    assert data_rows(unchanged.database_path) == before
+    assert warehouse_rows(unchanged.database_path) == before
 
     files = sorted(p for p in real_corpus.rglob("*.md"))
     edited = files[::100]

@@ -9,44 +9,20 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 
 from flows.lock import WarehouseBusy, warehouse_lock
-from tests.conftest import FIXTURES, PROJECT_ROOT, render_article
+from tests.conftest import FIXTURES, PROJECT_ROOT, render_article, warehouse_rows
 
 CLI = Path(sys.executable).parent / "quicktakes-etl"
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 CORPUS = FIXTURES / "corpus"
-TABLES = (
-    "articles",
-    "article_listings",
-    "answer_points",
-    "article_keywords",
-    "related_articles",
-    "subjects",
-    "etl.source_files",
-    "etl.rejected_files",
-)
-MANIFEST = "source_path, sha256, size_bytes, status, article_id, content_sha256"
 HOLD_LOCK = (
     "import sys; from pathlib import Path; from flows.lock import warehouse_lock\n"
     "with warehouse_lock(Path(sys.argv[1]), 0, 'test holder'):\n"
     "    print('locked', flush=True); sys.stdin.read()\n"
 )
-
-
-def tables(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every data table; the manifest without the stamps that name runs and mtimes."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        return {
-            t: con.execute(
-                f"select {MANIFEST if t == 'etl.source_files' else '*'} from {t} order by all"
-            ).fetchall()
-            for t in TABLES
-        }
 
 
 @pytest.fixture
@@ -240,18 +216,18 @@ def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
     write_corpus(source, 3000, "before")
     assert run_cli("--source", str(source), "--warehouse", str(warehouse)).returncode == 0
     database = warehouse / "quicktakes.duckdb"
-    before = tables(database)
+    before = warehouse_rows(database)
     write_corpus(source, 3000, "after")
     reference = tmp_path / "reference"
     assert run_cli("--source", str(source), "--warehouse", str(reference)).returncode == 0
-    after = tables(reference / "quicktakes.duckdb")
+    after = warehouse_rows(reference / "quicktakes.duckdb")
 
     run_and_kill(source, warehouse, marker)
-    assert tables(database) in (before, after)
+    assert warehouse_rows(database) in (before, after)
 
     finished = run_cli("--source", str(source), "--warehouse", str(warehouse))
     assert finished.returncode == 0, finished.stderr[-2000:]
-    assert tables(database) == after
+    assert warehouse_rows(database) == after
     assert sorted(p.name for p in (warehouse / ".lakes").iterdir()) == [
         (warehouse / "lake").resolve().name
     ]

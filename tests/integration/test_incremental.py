@@ -6,7 +6,6 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -14,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.etl import MassDeletion, quicktakes_etl
-from tests.conftest import FIXTURES, render_article
+from tests.conftest import FIXTURES, render_article, warehouse_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -23,26 +22,6 @@ DIFFUSION_BIO = "learn/biology/what-is-diffusion.md"
 DIFFUSION_PSY = "learn/psychology/what-is-diffusion.md"
 SORT = "learn/computer-science/how-do-you-sort-a-list.md"
 OSMOSIS_PSY = "learn/psychology/what-is-osmosis.md"
-DATA_TABLES = (
-    "articles",
-    "article_listings",
-    "answer_points",
-    "article_keywords",
-    "related_articles",
-    "subjects",
-    "etl.rejected_files",
-)
-MANIFEST = "source_path, sha256, size_bytes, status, article_id, content_sha256"
-
-
-def warehouse_rows(database: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every data table, and the manifest without its per-warehouse run stamps."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        rows = {t: con.execute(f"select * from {t} order by all").fetchall() for t in DATA_TABLES}
-        rows["etl.source_files"] = con.execute(
-            f"select {MANIFEST} from etl.source_files order by all"
-        ).fetchall()
-    return rows
 
 
 def edit(path: Path, old: str, new: str) -> None:
