@@ -40,6 +40,7 @@ from flows.lock import warehouse_lock
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.warehouse import (
     DATABASE_FILE,
+    CarriedRows,
     CheckResult,
     ChecksFailed,
     IncompatibleWarehouse,
@@ -54,13 +55,11 @@ from flows.warehouse import (
     last_parser_version,
     migrate_warehouse,
     publish_warehouse,
-    read_carried_rows,
     read_history,
     read_stale_rows,
     rejected_files,
     schema_version,
 )
-from transforms import schemas
 from transforms.incremental import (
     ManifestEntry,
     listings_to_reparse,
@@ -73,7 +72,6 @@ FLOW_NAME = "quicktakes-etl"
 T = TypeVar("T")
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
-CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
 
 
 class MassDeletion(Exception):
@@ -156,10 +154,9 @@ def read_manifest_task(lake_dir: Path) -> dict[str, ManifestEntry]:
     return manifest_from_table(source_files) if source_files is not None else {}
 
 
-@task(name="read-unchanged-rows", cache_policy=NO_CACHE)
-def read_unchanged_rows_task(
+def carried_rows(
     lake_dir: Path, paths: list[str], previous: dict[str, ManifestEntry]
-) -> dict[str, pa.Table]:
+) -> CarriedRows:
     """The published rows of files that neither changed nor list a touched article."""
     files = pa.table(
         {
@@ -167,7 +164,7 @@ def read_unchanged_rows_task(
             "article_id": pa.array([previous[p].article_id for p in paths], pa.int64()),
         }
     )
-    return read_carried_rows(lake_dir, files, CARRIED_TABLES)
+    return CarriedRows(lake_dir, files)
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
@@ -184,7 +181,7 @@ def write_lake_task(
     summaries: list[BatchSummary],
     lake_dir: Path,
     stale: StaleRows,
-    carried: dict[str, pa.Table],
+    carried: CarriedRows,
     manifest: ManifestContext,
 ) -> dict[str, int]:
     return write_lake(staging_dir, summaries, lake_dir, stale, carried, manifest)
@@ -316,9 +313,7 @@ def _load(
     again = listings_to_reparse(plan, previous, touched)
     summaries += _parse_all(again, settings, work / "staging", logger, first_batch=len(summaries))
     unchanged = sorted(set(plan.unchanged) - set(again))
-    carried = read_unchanged_rows_task(
-        settings.lake_dir, untraversed(unchanged), untraversed(previous)
-    )
+    carried = carried_rows(settings.lake_dir, unchanged, previous)
     stale = read_stale_rows_task(settings.lake_dir, untraversed(summaries))
     written = write_lake_task(
         work / "staging",

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from flows.warehouse import StaleRows, lake_dataset, lake_path
+from flows.warehouse import CarriedRows, StaleRows, lake_dataset, lake_path
 from transforms import schemas
 from transforms.batch import (
     Unreadable,
@@ -31,6 +31,7 @@ from transforms.subjects import choose_canonical_subjects
 ARTICLE_SUFFIX = ".md"
 LAKE_VERSIONS = ".lakes"
 _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
+CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +118,7 @@ def write_lake(
     summaries: list[BatchSummary],
     lake_dir: Path,
     stale: StaleRows,
-    carried: dict[str, pa.Table],
+    carried: CarriedRows,
     manifest: ManifestContext,
 ) -> dict[str, int]:
     """Write one Parquet dataset per table: parsed batches, then rows carried over.
@@ -130,7 +131,10 @@ def write_lake(
     for counts_by_slug in [
         *(s.subject_spellings for s in summaries),
         count_spellings(stale.tables["article_listings"]),
-        count_spellings(carried["article_listings"]),
+        *(
+            count_spellings(pa.Table.from_batches([batch]))
+            for batch in carried.scan("article_listings", ["subject_slug", "subject_as_written"])
+        ),
     ]:
         for slug, counts in counts_by_slug.items():
             spellings.setdefault(slug, Counter()).update(counts)
@@ -155,9 +159,12 @@ def write_lake(
                 source_files, manifest.stats, manifest.previous, manifest.run_id
             )
             write(tables)
-        write(carried)
+        for name in CARRIED_TABLES:
+            for batch in carried.scan(name):
+                write({name: pa.Table.from_batches([batch])})
         loaded = {i for ids in winners.values() for i in ids}
-        loaded.update(carried["articles"].column("article_id").to_pylist())
+        for batch in carried.scan("articles", ["article_id"]):
+            loaded.update(batch.column("article_id").to_pylist())
         write(keep_stale_content(stale.tables, loaded))
     finally:
         for writer in writers.values():

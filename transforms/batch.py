@@ -201,11 +201,16 @@ def drop_articles(tables: Mapping[str, pa.Table], article_ids: pa.Array) -> dict
 def apply_canonical_subjects(
     tables: Mapping[str, pa.Table], canonical: Mapping[str, str]
 ) -> dict[str, pa.Table]:
-    """Replace each listing's and article's subject with its slug's canonical name."""
+    """Replace each listing's and article's subject with its slug's canonical name.
+
+    Tables other than those two, present or not, pass through unchanged.
+    """
     slugs = pa.array(list(canonical), pa.string())
     names = pa.array(list(canonical.values()), pa.string())
     renamed = dict(tables)
     for name in ("articles", "article_listings"):
+        if name not in tables:
+            continue
         table = tables[name]
         index = pc.index_in(table.column("subject_slug"), value_set=slugs)
         subject = pc.if_else(pc.is_null(index), table.column("subject"), pc.take(names, index))
