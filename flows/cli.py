@@ -18,6 +18,7 @@ from flows.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_WAREHOUSE,
+    RUNNERS,
     ConfigError,
     resolve_settings,
 )
@@ -61,6 +62,21 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="parser processes (default: one per CPU core)",
+    )
+    run.add_argument(
+        "--runner",
+        choices=RUNNERS,
+        default="pool",
+        help="where batches are parsed: 'pool' (default), processes of this machine under one "
+        "task each; 'prefect-process', Prefect's ProcessPoolTaskRunner; 'dask', a Dask "
+        "cluster through prefect-dask",
+    )
+    run.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="URL",
+        help="scheduler of an existing Dask cluster, e.g. tcp://host:8786 (default with "
+        "--runner dask: a LocalCluster of --workers processes)",
     )
     run.add_argument(
         "--full-refresh",
@@ -155,6 +171,8 @@ def _run(args: argparse.Namespace) -> int:
         args.lock_timeout,
         args.allow_mass_delete,
         args.full_refresh,
+        args.runner,
+        args.dask_address,
     )
     check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
@@ -169,6 +187,8 @@ def _run(args: argparse.Namespace) -> int:
             allow_mass_delete=settings.allow_mass_delete,
             lock_timeout=settings.lock_timeout,
             full_refresh=settings.full_refresh,
+            runner=settings.runner,
+            dask_address=settings.dask_address,
         )
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]

@@ -19,8 +19,9 @@ import pyarrow as pa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import opaque
 
 from flows.lake import (
@@ -233,6 +234,8 @@ def quicktakes_etl(
     allow_mass_delete: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     full_refresh: bool = False,
+    runner: str = "pool",
+    dask_address: str | None = None,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
@@ -243,7 +246,15 @@ def quicktakes_etl(
     started_at = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     settings = resolve_settings(
-        source, warehouse, batch_size, workers, lock_timeout, allow_mass_delete, full_refresh
+        source,
+        warehouse,
+        batch_size,
+        workers,
+        lock_timeout,
+        allow_mass_delete,
+        full_refresh,
+        runner,
+        dask_address,
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
@@ -397,15 +408,39 @@ def _parse_all(
     logger: Logger | LoggerAdapter[Logger],
     first_batch: int = 0,
 ) -> list[BatchSummary]:
-    """Parse every batch on a process pool, logging progress as batches finish."""
+    """Parse every batch on the chosen runner, logging progress as batches finish."""
     size = settings.batch_size
     batches = [source_paths[start : start + size] for start in range(0, len(source_paths), size)]
     if not batches:
         return []
+    if settings.runner == "pool":
+        return _parse_on_pool(batches, settings, staging_dir, logger, first_batch)
+    with _task_runner(settings, len(batches)) as runner:
+        futures = [
+            runner.submit(
+                stage_batch_task,
+                {
+                    "source_root": settings.source_root,
+                    "paths": batch,
+                    "staging_dir": staging_dir,
+                    "batch_no": batch_no,
+                },
+            )
+            for batch_no, batch in enumerate(batches, start=first_batch)
+        ]
+        return _collect(futures, sum(map(len, batches)), logger)
+
+
+def _parse_on_pool(
+    batches: list[list[str]],
+    settings: RunSettings,
+    staging_dir: Path,
+    logger: Logger | LoggerAdapter[Logger],
+    first_batch: int,
+) -> list[BatchSummary]:
+    """Thread tasks that hand batches to one process pool: the measured default."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["flows.lake"])
-    summaries = []
-    started = time.perf_counter()
     with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=context) as pool:
         futures = [
             parse_batch_task.submit(
@@ -413,20 +448,57 @@ def _parse_all(
             )
             for batch_no, batch in enumerate(batches, start=first_batch)
         ]
-        for future in as_completed(futures):
-            summary = future.result()
-            summaries.append(summary)
-            done = sum(item.file_count for item in summaries)
-            rate = done / max(time.perf_counter() - started, 1e-9)
-            logger.info(
-                "Parsed batch %d/%d: %s/%s files (%.0f files/s), %d rejected in batch",
-                len(summaries),
-                len(batches),
-                f"{done:,}",
-                f"{len(source_paths):,}",
-                rate,
-                len(summary.rejected_paths),
-            )
+        return _collect(futures, sum(map(len, batches)), logger)
+
+
+@task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
+def stage_batch_task(
+    source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+) -> BatchSummary:
+    """One batch parsed where the run's task runner puts it: a Dask worker or a process of
+    Prefect's pool. Only the parse stage goes there; loading and publishing stay here."""
+    return stage_batch(source_root, paths, staging_dir, batch_no)
+
+
+def _task_runner(settings: RunSettings, batch_count: int) -> TaskRunner[Any]:
+    workers = min(settings.workers, batch_count)
+    if settings.runner == "prefect-process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    from prefect_dask.task_runners import DaskTaskRunner
+
+    if settings.dask_address:
+        return DaskTaskRunner(address=settings.dask_address)
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": workers,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": ":0",
+        }
+    )
+
+
+def _collect(
+    futures: list[PrefectFuture[BatchSummary]],
+    file_count: int,
+    logger: Logger | LoggerAdapter[Logger],
+) -> list[BatchSummary]:
+    summaries: list[BatchSummary] = []
+    started = time.perf_counter()
+    for future in as_completed(futures):
+        summary = future.result()
+        summaries.append(summary)
+        done = sum(item.file_count for item in summaries)
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        logger.info(
+            "Parsed batch %d/%d: %s/%s files (%.0f files/s), %d rejected in batch",
+            len(summaries),
+            len(futures),
+            f"{done:,}",
+            f"{file_count:,}",
+            rate,
+            len(summary.rejected_paths),
+        )
     return summaries
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from flows.warehouse import DATABASE_FILE, LAKE_DIR
 DEFAULT_WAREHOUSE = Path("warehouse")
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_LOCK_TIMEOUT = 600.0
+RUNNERS = ("pool", "prefect-process", "dask")
 
 
 class ConfigError(Exception):
@@ -28,6 +30,8 @@ class RunSettings:
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     allow_mass_delete: bool = False
     full_refresh: bool = False
+    runner: str = "pool"
+    dask_address: str | None = None
 
     @property
     def database_path(self) -> Path:
@@ -56,6 +60,8 @@ def resolve_settings(
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     allow_mass_delete: bool = False,
     full_refresh: bool = False,
+    runner: str = "pool",
+    dask_address: str | None = None,
 ) -> RunSettings:
     """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
     source_root = Path(source).expanduser() if source else sample_corpus_path()
@@ -69,6 +75,7 @@ def resolve_settings(
         raise ConfigError(f"workers must be at least 1, got {workers}")
     if lock_timeout < 0:
         raise ConfigError(f"lock timeout cannot be negative, got {lock_timeout}")
+    _check_runner(runner, dask_address)
     warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
     _check_writable(warehouse_dir)
     return RunSettings(
@@ -79,7 +86,18 @@ def resolve_settings(
         lock_timeout=lock_timeout,
         allow_mass_delete=allow_mass_delete,
         full_refresh=full_refresh,
+        runner=runner,
+        dask_address=dask_address,
     )
+
+
+def _check_runner(runner: str, dask_address: str | None) -> None:
+    if runner not in RUNNERS:
+        raise ConfigError(f"unknown runner {runner!r}: choose one of {', '.join(RUNNERS)}")
+    if dask_address is not None and runner != "dask":
+        raise ConfigError("a Dask address needs the dask runner (--runner dask)")
+    if runner == "dask" and importlib.util.find_spec("prefect_dask") is None:
+        raise ConfigError("the dask runner needs prefect-dask: pip install 'quicktakes-etl[dask]'")
 
 
 def _check_writable(folder: Path) -> None:
