@@ -79,6 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--runner dask: a LocalCluster of --workers processes)",
     )
     run.add_argument(
+        "--staging",
+        default=None,
+        metavar="URL",
+        help="where parse workers stage their batches: a folder or fsspec URL every worker "
+        "can reach (default: the warehouse's .work folder)",
+    )
+    run.add_argument(
         "--full-refresh",
         action="store_true",
         help="parse every file, not only new and changed ones",
@@ -139,7 +146,8 @@ def _add_location_options(parser: argparse.ArgumentParser) -> None:
         "--source",
         metavar="DIR",
         default=None,
-        help="folder of article files (default: the bundled sample corpus)",
+        help="folder of article files, a local path or an fsspec URL such as s3://bucket/learn "
+        "(default: the bundled sample corpus)",
     )
     parser.add_argument(
         "--warehouse",
@@ -173,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         args.full_refresh,
         args.runner,
         args.dask_address,
+        args.staging,
     )
     check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
@@ -189,6 +198,7 @@ def _run(args: argparse.Namespace) -> int:
             full_refresh=settings.full_refresh,
             runner=settings.runner,
             dask_address=settings.dask_address,
+            staging=settings.staging,
         )
     except Exception as error:
         first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]

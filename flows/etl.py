@@ -27,18 +27,17 @@ from prefect.utilities.annotations import opaque
 from flows.lake import (
     BatchSummary,
     ManifestContext,
-    discover_article_files,
     lake_row_count,
     publish_lake,
     read_lake_table,
     remove_unpublished_lakes,
     stage_batch,
-    stat_files,
     write_lake,
     write_lake_table,
 )
 from flows.lock import warehouse_lock
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
+from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
     DATABASE_FILE,
     CarriedRows,
@@ -143,10 +142,9 @@ def untraversed(value: T) -> T:
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
-def discover_source_files(source_root: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
+def discover_source_files(source: SourceTree) -> tuple[list[str], dict[str, tuple[int, int]]]:
     """Every article file and its (size, mtime), the run's short cut past unchanged files."""
-    paths = discover_article_files(source_root)
-    return paths, stat_files(source_root, paths)
+    return source.discover()
 
 
 @task(name="read-manifest", cache_policy=NO_CACHE)
@@ -170,22 +168,22 @@ def carried_rows(
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def parse_batch_task(
-    pool: Executor, source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+    pool: Executor, source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
 ) -> BatchSummary:
     """One batch of thousands of files, parsed in a worker process of the flow's pool."""
-    return pool.submit(stage_batch, source_root, paths, staging_dir, batch_no).result()
+    return pool.submit(stage_batch, source, paths, staging, batch_no).result()
 
 
 @task(name="write-lake", cache_policy=NO_CACHE)
 def write_lake_task(
-    staging_dir: Path,
+    staging: StagingArea,
     summaries: list[BatchSummary],
     lake_dir: Path,
     stale: StaleRows,
     carried: CarriedRows,
     manifest: ManifestContext,
 ) -> dict[str, int]:
-    return write_lake(staging_dir, summaries, lake_dir, stale, carried, manifest)
+    return write_lake(staging, summaries, lake_dir, stale, carried, manifest)
 
 
 @task(name="migrate-warehouse", cache_policy=NO_CACHE)
@@ -236,6 +234,7 @@ def quicktakes_etl(
     full_refresh: bool = False,
     runner: str = "pool",
     dask_address: str | None = None,
+    staging: str | None = None,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
@@ -255,6 +254,7 @@ def quicktakes_etl(
         full_refresh,
         runner,
         dask_address,
+        staging,
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
@@ -268,6 +268,7 @@ def quicktakes_etl(
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
+            _remove_staging(settings, work, run_id, logger)
     summary = RunSummary(
         run_id=run_id,
         flow_run_name=run_name,
@@ -307,7 +308,8 @@ def _load(
                 "built at the current schema anyway",
                 str(error).splitlines()[0],
             )
-    source_paths, stats = discover_source_files(settings.source_root)
+    source = SourceTree(settings.source_root)
+    source_paths, stats = discover_source_files(source)
     logger.info("Found %s article files under %s", f"{len(source_paths):,}", settings.source_root)
     previous = read_manifest_task(settings.lake_dir)
     parser = parser_version()
@@ -319,15 +321,16 @@ def _load(
         f"{len(plan.deleted):,}",
         f"{len(plan.unchanged):,}",
     )
-    summaries = _parse_all(plan.parse, settings, work / "staging", logger)
+    staging = _staging_area(settings, work, run_id)
+    summaries = _parse_all(plan.parse, source, settings, staging, logger)
     touched = touched_articles(plan, previous, [i for s in summaries for i in s.article_ids])
     again = listings_to_reparse(plan, previous, touched)
-    summaries += _parse_all(again, settings, work / "staging", logger, first_batch=len(summaries))
+    summaries += _parse_all(again, source, settings, staging, logger, first_batch=len(summaries))
     unchanged = sorted(set(plan.unchanged) - set(again))
     carried = carried_rows(settings.lake_dir, unchanged, previous)
     stale = read_stale_rows_task(settings.lake_dir, untraversed(summaries))
     written = write_lake_task(
-        work / "staging",
+        staging,
         untraversed(summaries),
         work / "lake",
         untraversed(stale),
@@ -403,8 +406,9 @@ def _remove_leftovers(settings: RunSettings) -> None:
 
 def _parse_all(
     source_paths: list[str],
+    source: SourceTree,
     settings: RunSettings,
-    staging_dir: Path,
+    staging: StagingArea,
     logger: Logger | LoggerAdapter[Logger],
     first_batch: int = 0,
 ) -> list[BatchSummary]:
@@ -414,15 +418,15 @@ def _parse_all(
     if not batches:
         return []
     if settings.runner == "pool":
-        return _parse_on_pool(batches, settings, staging_dir, logger, first_batch)
+        return _parse_on_pool(batches, source, settings, staging, logger, first_batch)
     with _task_runner(settings, len(batches)) as runner:
         futures = [
             runner.submit(
                 stage_batch_task,
                 {
-                    "source_root": settings.source_root,
+                    "source": source,
                     "paths": batch,
-                    "staging_dir": staging_dir,
+                    "staging": staging,
                     "batch_no": batch_no,
                 },
             )
@@ -433,8 +437,9 @@ def _parse_all(
 
 def _parse_on_pool(
     batches: list[list[str]],
+    source: SourceTree,
     settings: RunSettings,
-    staging_dir: Path,
+    staging: StagingArea,
     logger: Logger | LoggerAdapter[Logger],
     first_batch: int,
 ) -> list[BatchSummary]:
@@ -443,9 +448,7 @@ def _parse_on_pool(
     context.set_forkserver_preload(["flows.lake"])
     with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=context) as pool:
         futures = [
-            parse_batch_task.submit(
-                pool, settings.source_root, untraversed(batch), staging_dir, batch_no
-            )
+            parse_batch_task.submit(pool, source, untraversed(batch), staging, batch_no)
             for batch_no, batch in enumerate(batches, start=first_batch)
         ]
         return _collect(futures, sum(map(len, batches)), logger)
@@ -453,11 +456,30 @@ def _parse_on_pool(
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def stage_batch_task(
-    source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+    source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
 ) -> BatchSummary:
     """One batch parsed where the run's task runner puts it: a Dask worker or a process of
     Prefect's pool. Only the parse stage goes there; loading and publishing stay here."""
-    return stage_batch(source_root, paths, staging_dir, batch_no)
+    return stage_batch(source, paths, staging, batch_no)
+
+
+def _staging_area(settings: RunSettings, work: Path, run_id: str) -> StagingArea:
+    """The run's own staging folder: under --staging when given (storage that remote
+    workers share), else in the warehouse's work folder."""
+    if settings.staging is None:
+        return StagingArea(str(work / "staging"))
+    return StagingArea(f"{settings.staging.rstrip('/')}/{run_id}")
+
+
+def _remove_staging(
+    settings: RunSettings, work: Path, run_id: str, logger: Logger | LoggerAdapter[Logger]
+) -> None:
+    if settings.staging is None:
+        return
+    try:
+        _staging_area(settings, work, run_id).remove()
+    except OSError as error:
+        logger.warning("Could not remove the run's staged batches under --staging: %s", error)
 
 
 def _task_runner(settings: RunSettings, batch_count: int) -> TaskRunner[Any]:

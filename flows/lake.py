@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from flows.storage import SourceTree, StagingArea
 from flows.warehouse import CarriedRows, StaleRows, lake_dataset, lake_path
 from transforms import schemas
 from transforms.batch import (
-    Unreadable,
     apply_canonical_subjects,
     count_spellings,
     keep_stale_content,
@@ -53,56 +50,17 @@ class BatchSummary:
     seconds: float
 
 
-def discover_article_files(source_root: Path) -> list[str]:
-    """Every ``*.md`` file under the root, as sorted ``/``-separated relative paths.
-
-    Symlinked folders are not followed, so a link loop cannot trap the walk.
-    """
-    found: list[str] = []
-    for folder, subfolders, files in os.walk(source_root, followlinks=False):
-        subfolders.sort()
-        relative = Path(folder).relative_to(source_root).as_posix()
-        prefix = "" if relative == "." else f"{relative}/"
-        found.extend(prefix + name for name in files if name.endswith(ARTICLE_SUFFIX))
-    return sorted(found)
-
-
-def stat_files(source_root: Path, paths: list[str]) -> dict[str, tuple[int, int]]:
-    """(size, mtime in ns) of each file that can be stat'ed; the others get parsed."""
-    stats = {}
-    for path in paths:
-        try:
-            info = (source_root / path).stat()
-        except OSError:
-            continue
-        stats[path] = (info.st_size, info.st_mtime_ns)
-    return stats
-
-
-def read_source_files(
-    source_root: Path, paths: list[str]
-) -> Iterator[tuple[str, bytes | Unreadable]]:
-    for path in paths:
-        try:
-            yield path, (source_root / path).read_bytes()
-        except OSError as error:
-            yield path, Unreadable(f"cannot read file: {error.strerror or error}")
-
-
 def stage_batch(
-    source_root: Path, paths: list[str], staging_dir: Path, batch_no: int
+    source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
 ) -> BatchSummary:
-    """Parse one batch of files and write its tables as Arrow IPC files in ``staging_dir``.
+    """Parse one batch of files and stage its tables as Arrow IPC files.
 
     Runs in a worker process; returns only a small summary so the coordinator stays lean.
     """
     started = time.perf_counter()
-    batch = parse_batch(read_source_files(source_root, paths))
+    batch = parse_batch(source.read(paths))
     for name, table in batch.tables.items():
-        target = _staged_file(staging_dir, name, batch_no)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with ipc.new_file(target, table.schema) as writer:
-            writer.write_table(table)
+        staging.write(name, batch_no, table)
     return BatchSummary(
         batch_no=batch_no,
         file_count=len(paths),
@@ -114,7 +72,7 @@ def stage_batch(
 
 
 def write_lake(
-    staging_dir: Path,
+    staging: StagingArea,
     summaries: list[BatchSummary],
     lake_dir: Path,
     stale: StaleRows,
@@ -139,7 +97,7 @@ def write_lake(
         for slug, counts in counts_by_slug.items():
             spellings.setdefault(slug, Counter()).update(counts)
     canonical = choose_canonical_subjects(spellings)
-    winners = _first_listing_batches(staging_dir, summaries)
+    winners = _first_listing_batches(staging, summaries)
     writers = {name: _parquet_writer(lake_dir, name) for name in _STAGED_TABLES}
     written = dict.fromkeys(schemas.TABLES, 0)
 
@@ -150,9 +108,7 @@ def write_lake(
 
     try:
         for summary in sorted(summaries, key=lambda item: item.batch_no):
-            tables = {
-                name: _read_staged(staging_dir, name, summary.batch_no) for name in _STAGED_TABLES
-            }
+            tables = {name: staging.read(name, summary.batch_no) for name in _STAGED_TABLES}
             tables = keep_first_listings(tables, winners.get(summary.batch_no, set()))
             source_files = mark_stale(tables["etl.source_files"], stale.article_ids)
             tables["etl.source_files"] = stamp_manifest(
@@ -176,11 +132,13 @@ def write_lake(
     return written
 
 
-def _first_listing_batches(staging_dir: Path, summaries: list[BatchSummary]) -> dict[int, set[int]]:
+def _first_listing_batches(
+    staging: StagingArea, summaries: list[BatchSummary]
+) -> dict[int, set[int]]:
     """For each batch, the articles whose first listing by path it holds."""
     first: dict[int, tuple[str, int]] = {}
     for summary in summaries:
-        articles = _read_staged(staging_dir, "articles", summary.batch_no)
+        articles = staging.read("articles", summary.batch_no)
         ids = articles.column("article_id").to_pylist()
         paths = articles.column("source_path").to_pylist()
         for article_id, path in zip(ids, paths, strict=True):
@@ -250,15 +208,6 @@ def write_lake_table(lake_dir: Path, table: str, rows: pa.Table, file_name: str)
         temporary.replace(directory / file_name)
     finally:
         temporary.unlink(missing_ok=True)
-
-
-def _staged_file(staging_dir: Path, table: str, batch_no: int) -> Path:
-    return staging_dir / table / f"batch-{batch_no:06d}.arrow"
-
-
-def _read_staged(staging_dir: Path, table: str, batch_no: int) -> pa.Table:
-    with pa.OSFile(str(_staged_file(staging_dir, table, batch_no))) as source:
-        return ipc.open_file(source).read_all()
 
 
 def _parquet_writer(lake_dir: Path, table: str) -> pq.ParquetWriter:

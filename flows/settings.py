@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import fsspec
+
+from flows.storage import is_url
 from flows.warehouse import DATABASE_FILE, LAKE_DIR
 
 DEFAULT_WAREHOUSE = Path("warehouse")
@@ -23,7 +26,7 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RunSettings:
-    source_root: Path
+    source_root: str
     warehouse_dir: Path
     batch_size: int
     workers: int
@@ -32,6 +35,7 @@ class RunSettings:
     full_refresh: bool = False
     runner: str = "pool"
     dask_address: str | None = None
+    staging: str | None = None
 
     @property
     def database_path(self) -> Path:
@@ -62,13 +66,10 @@ def resolve_settings(
     full_refresh: bool = False,
     runner: str = "pool",
     dask_address: str | None = None,
+    staging: str | None = None,
 ) -> RunSettings:
     """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
-    source_root = Path(source).expanduser() if source else sample_corpus_path()
-    if not source_root.exists():
-        raise ConfigError(f"source folder not found: {source_root}")
-    if not source_root.is_dir():
-        raise ConfigError(f"source is not a folder: {source_root}")
+    source_root = _check_source(source)
     if batch_size < 1:
         raise ConfigError(f"batch size must be at least 1, got {batch_size}")
     if workers is not None and workers < 1:
@@ -79,7 +80,7 @@ def resolve_settings(
     warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
     _check_writable(warehouse_dir)
     return RunSettings(
-        source_root=source_root.resolve(),
+        source_root=source_root,
         warehouse_dir=warehouse_dir.resolve(),
         batch_size=batch_size,
         workers=workers or os.cpu_count() or 1,
@@ -88,7 +89,39 @@ def resolve_settings(
         full_refresh=full_refresh,
         runner=runner,
         dask_address=dask_address,
+        staging=_check_staging(staging),
     )
+
+
+def _check_source(source: str | None) -> str:
+    """The source as a resolved local path or an fsspec URL, checked to be a folder."""
+    if source is not None and is_url(source):
+        try:
+            fs, root = fsspec.core.url_to_fs(source)
+            if not fs.isdir(root):
+                raise ConfigError(f"source folder not found: {source}")
+        except (ImportError, ValueError, OSError) as error:
+            raise ConfigError(f"cannot open source {source}: {error}") from None
+        return source
+    root = Path(source).expanduser() if source else sample_corpus_path()
+    if not root.exists():
+        raise ConfigError(f"source folder not found: {root}")
+    if not root.is_dir():
+        raise ConfigError(f"source is not a folder: {root}")
+    return str(root.resolve())
+
+
+def _check_staging(staging: str | None) -> str | None:
+    """A staging location every parse worker can write and the flow can read."""
+    if staging is None:
+        return None
+    location = staging if is_url(staging) else str(Path(staging).expanduser().resolve())
+    try:
+        fs, root = fsspec.core.url_to_fs(location)
+        fs.makedirs(root, exist_ok=True)
+    except (ImportError, ValueError, OSError) as error:
+        raise ConfigError(f"cannot use staging location {staging}: {error}") from None
+    return location
 
 
 def _check_runner(runner: str, dask_address: str | None) -> None:

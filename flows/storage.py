@@ -1,0 +1,141 @@
+"""Where article files are read from and parsed batches are staged: a local folder or any
+fsspec URL (``s3://``, ``gs://``, ``abfs://``, ``file://``...), so Dask workers on other
+machines can reach both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import fsspec
+import pyarrow as pa
+import pyarrow.ipc as ipc
+from fsspec.spec import AbstractFileSystem
+
+from transforms.batch import Unreadable
+
+ARTICLE_SUFFIX = ".md"
+
+
+def is_url(location: str) -> bool:
+    return "://" in location
+
+
+def _filesystem(url: str) -> tuple[AbstractFileSystem, str]:
+    fs, root = fsspec.core.url_to_fs(url)
+    return fs, str(root).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceTree:
+    """The article files under a root. Local roots use the OS directly (the fast path);
+    URLs go through fsspec. Only the location is pickled to workers."""
+
+    location: str
+
+    def __str__(self) -> str:
+        return self.location
+
+    def discover(self) -> tuple[list[str], dict[str, tuple[int, int]]]:
+        """Every ``*.md`` file as a sorted ``/``-separated relative path, with (size, mtime ns)."""
+        if not is_url(self.location):
+            root = Path(self.location)
+            paths = discover_article_files(root)
+            return paths, stat_files(root, paths)
+        fs, base = _filesystem(self.location)
+        found = fs.find(base, withdirs=False, detail=True)
+        stats = {
+            name[len(base) + 1 :]: (int(info.get("size") or 0), _modified_ns(info))
+            for name, info in found.items()
+            if name.endswith(ARTICLE_SUFFIX)
+        }
+        return sorted(stats), stats
+
+    def read(self, paths: list[str]) -> Iterator[tuple[str, bytes | Unreadable]]:
+        """Each file's bytes, or why it could not be read; one bad file stops nothing."""
+        if not is_url(self.location):
+            yield from read_source_files(Path(self.location), paths)
+            return
+        fs, base = _filesystem(self.location)
+        for path in paths:
+            try:
+                yield path, fs.cat_file(f"{base}/{path}")
+            except OSError as error:
+                yield path, Unreadable(f"cannot read file: {error.strerror or error}")
+
+
+@dataclass(frozen=True, slots=True)
+class StagingArea:
+    """Arrow IPC files of parsed batches, one per table and batch, written by the workers
+    and read once by the coordinator when it writes the lake."""
+
+    location: str
+
+    def write(self, table: str, batch_no: int, rows: pa.Table) -> None:
+        fs, root = _filesystem(self.location)
+        target = f"{root}/{table}/batch-{batch_no:06d}.arrow"
+        fs.makedirs(f"{root}/{table}", exist_ok=True)
+        with fs.open(target, "wb") as sink, ipc.new_file(sink, rows.schema) as writer:
+            writer.write_table(rows)
+
+    def read(self, table: str, batch_no: int) -> pa.Table:
+        fs, root = _filesystem(self.location)
+        with fs.open(f"{root}/{table}/batch-{batch_no:06d}.arrow", "rb") as source:
+            return ipc.open_file(source).read_all()
+
+    def remove(self) -> None:
+        fs, root = _filesystem(self.location)
+        if fs.exists(root):
+            fs.rm(root, recursive=True)
+
+
+def discover_article_files(source_root: Path) -> list[str]:
+    """Every ``*.md`` file under the root, as sorted ``/``-separated relative paths.
+
+    Symlinked folders are not followed, so a link loop cannot trap the walk.
+    """
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(source_root, followlinks=False):
+        subfolders.sort()
+        relative = Path(folder).relative_to(source_root).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        found.extend(prefix + name for name in files if name.endswith(ARTICLE_SUFFIX))
+    return sorted(found)
+
+
+def stat_files(source_root: Path, paths: list[str]) -> dict[str, tuple[int, int]]:
+    """(size, mtime in ns) of each file that can be stat'ed; the others get parsed."""
+    stats = {}
+    for path in paths:
+        try:
+            info = (source_root / path).stat()
+        except OSError:
+            continue
+        stats[path] = (info.st_size, info.st_mtime_ns)
+    return stats
+
+
+def read_source_files(
+    source_root: Path, paths: list[str]
+) -> Iterator[tuple[str, bytes | Unreadable]]:
+    for path in paths:
+        try:
+            yield path, (source_root / path).read_bytes()
+        except OSError as error:
+            yield path, Unreadable(f"cannot read file: {error.strerror or error}")
+
+
+def _modified_ns(info: dict[str, object]) -> int:
+    """The modification time a store's listing reports, in ns (local and SFTP ``mtime``,
+    S3 ``LastModified``, Azure ``last_modified``); 0 where it has none, which leaves size
+    as the only change signal (run --full-refresh after a same-size rewrite)."""
+    for key in ("mtime", "LastModified", "last_modified"):
+        value = info.get(key)
+        if isinstance(value, int | float):
+            return int(value * 1_000_000_000)
+        if isinstance(value, dt.datetime):
+            return int(value.timestamp() * 1_000_000_000)
+    return 0

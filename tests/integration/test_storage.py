@@ -1,0 +1,70 @@
+"""Source and staging behind fsspec URLs build the same warehouse as local paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.etl import quicktakes_etl
+from flows.settings import ConfigError, resolve_settings
+from flows.storage import SourceTree
+from tests.conftest import FIXTURES, warehouse_rows
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """A second local folder standing in for storage every worker mounts (NFS, S3)."""
+    root = tmp_path / "shared"
+    shutil.copytree(FIXTURES / "corpus", root / "corpus")
+    return root
+
+
+def test_url_source_and_staging_equal_local_paths(shared: Path, tmp_path: Path) -> None:
+    local = quicktakes_etl(source=str(shared / "corpus"), warehouse=str(tmp_path / "local"))
+    remote = quicktakes_etl(
+        source=(shared / "corpus").as_uri(),
+        warehouse=str(tmp_path / "remote"),
+        staging=(shared / "staging").as_uri(),
+        batch_size=2,
+    )
+    assert remote.files_seen == local.files_seen
+    assert warehouse_rows(Path(remote.database_path)) == warehouse_rows(Path(local.database_path))
+    assert list((shared / "staging").iterdir()) == []
+
+
+def test_url_source_lists_files_with_size_and_mtime(shared: Path) -> None:
+    local_paths, local_stats = SourceTree(str(shared / "corpus")).discover()
+    url_paths, url_stats = SourceTree((shared / "corpus").as_uri()).discover()
+    assert url_paths == local_paths
+    assert {p: s[0] for p, s in url_stats.items()} == {p: s[0] for p, s in local_stats.items()}
+    assert all(mtime > 0 for _size, mtime in url_stats.values())
+
+
+def test_url_source_reruns_parse_nothing_unchanged(shared: Path, tmp_path: Path) -> None:
+    source = (shared / "corpus").as_uri()
+    quicktakes_etl(source=source, warehouse=str(tmp_path))
+    again = quicktakes_etl(source=source, warehouse=str(tmp_path))
+    assert again.counts["etl.source_files"] == again.files_seen
+    with duckdb.connect(again.database_path, read_only=True) as con:
+        changed = con.execute(
+            "select files_changed_count from etl.runs where run_id = ?", [again.run_id]
+        ).fetchone()
+    assert changed == (0,)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("file:///no/such/folder", "source folder not found"),
+        ("nosuchprotocol://bucket/learn", "cannot open source"),
+    ],
+    ids=["missing-folder", "unknown-protocol"],
+)
+def test_bad_source_urls_are_one_line_errors(source: str, message: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_settings(source, str(tmp_path))
