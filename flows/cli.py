@@ -1,4 +1,5 @@
-"""The ``quicktakes-etl`` command: run the flow, serve it on a schedule, print a report."""
+"""The ``quicktakes-etl`` command: run the flow, serve it on a schedule, print a report,
+benchmark it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import csv
 import datetime as dt
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -119,6 +122,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_options(serve)
 
+    bench = commands.add_parser(
+        "bench",
+        help="time the pipeline against the naive loop",
+        description="Benchmark: time a naive frontmatter loop and the pipeline's runs (fixed "
+        "cost, full load, no-op rerun, 1%% changed) over a copy of the corpus, in one process "
+        "tree, against a running Prefect server (PREFECT_API_URL, or one started for the "
+        "bench). Prints a table and the targets, and writes JSON.",
+    )
+    bench.add_argument(
+        "--scale", type=int, default=1, metavar="N", help="copies of the corpus, new ids each"
+    )
+    bench.add_argument(
+        "--corpus",
+        default=None,
+        metavar="PATH",
+        help="article folder or .tar.gz (default: ../shared/corpus beside the project when "
+        "present, else a generated corpus)",
+    )
+    bench.add_argument(
+        "--runners",
+        default="pool",
+        metavar="LIST",
+        help="comma-separated runners to time a full load with (default: pool); the first "
+        "also runs the reruns",
+    )
+    bench.add_argument("--workers", type=int, default=None, metavar="N", help="as for run")
+    bench.add_argument(
+        "--work",
+        default=None,
+        metavar="DIR",
+        help="where corpus copies, warehouses and logs go (default: a temporary folder, "
+        "removed afterwards)",
+    )
+    bench.add_argument(
+        "--json", default=None, metavar="FILE", help="also write the figures as JSON here"
+    )
+
     report = commands.add_parser(
         "report",
         help="print a reporting view of the warehouse",
@@ -164,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "bench":
+            return _bench(args)
         return _report(args)
     except (ConfigError, CliError, IncompatibleWarehouse) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
@@ -221,6 +263,33 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError(f"cannot serve: {error}") from None
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from flows.bench import BenchError, render, report_json, run_bench
+
+    runners = args.runners.split(",")
+    unknown = sorted(set(runners) - set(RUNNERS))
+    if unknown:
+        raise CliError(f"unknown runner {unknown[0]!r}: choose from {', '.join(RUNNERS)}")
+    if args.scale < 1:
+        raise CliError(f"--scale must be at least 1, got {args.scale}")
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is not None and not corpus.exists():
+        raise CliError(f"corpus not found: {corpus}")
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="quicktakes-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cores = os.cpu_count() or 1
+    try:
+        cases, targets = run_bench(args.scale, corpus, work, runners, args.workers)
+    except BenchError as error:
+        raise CliError(f"{error} (work folder kept: {work})") from None
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+    print(render(cases, targets, cores))
+    if args.json:
+        Path(args.json).write_text(report_json(cases, targets, args.scale, cores))
+    return 0 if all(target.met for target in targets) else 1
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -1,0 +1,71 @@
+"""The benchmark command runs every case in one process tree and reports consistent figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.bench import CHANGED_SHARE, Case, targets
+from flows.cli import main
+from flows.settings import sample_corpus_path
+
+
+def case(name: str, wall: float, rss_mib: int = 100) -> Case:
+    return Case(name, 10, wall, rss_mib * 2**20)
+
+
+def test_targets_subtract_the_fixed_cost_and_never_go_negative() -> None:
+    cases = [
+        case("naive loop", 10.0),
+        case("fixed cost (1 file)", 3.0),
+        case("full load (pool)", 7.0, rss_mib=900),
+        case("no-op rerun", 2.5),
+        case("rerun, 1 files edited", 3.5),
+    ]
+    found = {target.name: target for target in targets(cases, scale=1)}
+    assert found["full load data time / naive loop"].value == pytest.approx(0.4)
+    assert found["full load data time / naive loop"].met
+    assert found["no-op rerun data time / naive loop"].value == 0.0
+    assert found["1% changed rerun data time / naive loop"].value == pytest.approx(0.05)
+    assert found["peak RSS of any run, GB"].value == pytest.approx(900 * 2**20 / 1e9)
+    assert not any(name.endswith("1x data time") for name in found)
+
+
+def test_growth_target_compares_data_times_at_two_scales() -> None:
+    cases = [
+        case("naive loop", 100.0),
+        case("fixed cost (1 file)", 3.0),
+        case("full load (pool)", 123.0),
+        case("no-op rerun", 4.0),
+        case("rerun, 10 files edited", 5.0),
+        case("full load at 1x", 13.0),
+    ]
+    growth = targets(cases, scale=10)[-1]
+    assert growth.name == "10x data time / 1x data time"
+    assert growth.value == pytest.approx(12.0)
+    assert not growth.met
+
+
+@pytest.mark.slow
+def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
+    report, work = tmp_path / "bench.json", tmp_path / "work"
+    corpus = sample_corpus_path()
+    argv = ["bench", "--corpus", str(corpus), "--scale", "2", "--work", str(work)]
+    status = main([*argv, "--json", str(report)])
+    figures = json.loads(report.read_text())
+    files = len(list(corpus.rglob("*.md")))
+    edited = max(1, round(CHANGED_SHARE * 2 * files))
+    expected = [
+        ("naive loop", 2 * files),
+        ("fixed cost (1 file)", 1),
+        ("full load (pool)", 2 * files),
+        ("no-op rerun", 2 * files),
+        (f"rerun, {edited:,} files edited", 2 * files),
+        ("full load at 1x", files),
+    ]
+    assert [(case["name"], case["files"]) for case in figures["cases"]] == expected
+    assert all(c["wall_seconds"] > 0 and c["peak_rss_bytes"] > 0 for c in figures["cases"])
+    assert status == (0 if all(target["met"] for target in figures["targets"]) else 1)
+    assert len(list((work / "logs").glob("*.log"))) == len(expected)
