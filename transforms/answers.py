@@ -14,6 +14,8 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from transforms.answer_lines import Blocks, Item, scan_blocks
+
 # The publisher escapes only newlines; every other backslash is literal
 # (LaTeX, regexes). "\n" that starts one of these LaTeX commands (\neq,
 # \nabla, ...) is the command, not a newline.
@@ -64,13 +66,26 @@ def _parser() -> MarkdownIt:
 
 
 def split_answer_points(markdown: str) -> AnswerStructure:
-    """Split a decoded answer into intro, top-level numbered points and conclusion."""
+    """Split a decoded answer into intro, top-level numbered points and conclusion.
+
+    Plain answers take the line scanner; anything else, and the tests' oracle, the
+    CommonMark parser.
+    """
     lines = markdown.split("\n")
+    blocks = scan_blocks(lines)
+    return _structure(lines, blocks if blocks is not None else _commonmark_blocks(markdown))
+
+
+def split_answer_points_commonmark(markdown: str) -> AnswerStructure:
+    """The split as markdown-it-py's CommonMark block parser sees it: the reference."""
+    return _structure(markdown.split("\n"), _commonmark_blocks(markdown))
+
+
+def _commonmark_blocks(markdown: str) -> Blocks:
     tokens = _parser().parse(markdown)
-    points: list[AnswerPoint] = []
+    items: list[Item] = []
     section: str | None = None
     first_start: int | None = None
-    last_end: int | None = None
     top_ordered = False
     for position, token in enumerate(tokens):
         if token.type == "heading_open" and token.level == 0:
@@ -83,25 +98,30 @@ def split_answer_points(markdown: str) -> AnswerStructure:
             top_ordered = False
         elif token.type == "list_item_open" and token.level == 1 and top_ordered:
             assert token.map is not None
-            start, end = token.map
-            last_end = end
-            heading, body = _split_lead_in(_item_text(lines[start:end]))
-            points.append(
-                AnswerPoint(
-                    point_index=len(points) + 1,
-                    list_number=int(token.info),
-                    section=section,
-                    heading=heading,
-                    body=body,
-                )
+            items.append(Item(int(token.info), token.map[0], token.map[1], section))
+    return Blocks(tuple(items), first_start)
+
+
+def _structure(lines: list[str], blocks: Blocks) -> AnswerStructure:
+    points: list[AnswerPoint] = []
+    for item in blocks.items:
+        heading, body = _split_lead_in(_item_text(lines[item.start : item.end]))
+        points.append(
+            AnswerPoint(
+                point_index=len(points) + 1,
+                list_number=item.number,
+                section=item.section,
+                heading=heading,
+                body=body,
             )
+        )
     if not points:
         return AnswerStructure(intro=_nonempty("\n".join(lines)), points=(), conclusion=None)
-    assert first_start is not None and last_end is not None
+    assert blocks.first_list_start is not None
     return AnswerStructure(
-        intro=_nonempty("\n".join(lines[:first_start])),
+        intro=_nonempty("\n".join(lines[: blocks.first_list_start])),
         points=tuple(points),
-        conclusion=_nonempty("\n".join(lines[last_end:])),
+        conclusion=_nonempty("\n".join(lines[blocks.items[-1].end :])),
     )
 
 
