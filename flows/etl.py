@@ -8,7 +8,7 @@ import multiprocessing
 import shutil
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from logging import Logger, LoggerAdapter
 from pathlib import Path
@@ -53,13 +53,16 @@ from flows.warehouse import (
     lake_has_run,
     lake_keeps_history,
     last_parser_version,
+    last_succeeded_run,
     migrate_warehouse,
     publish_warehouse,
     read_history,
     read_stale_rows,
     rejected_files,
     schema_version,
+    unchanged_run_rows,
 )
+from transforms import schemas
 from transforms.incremental import (
     ManifestEntry,
     listings_to_reparse,
@@ -85,6 +88,7 @@ class LoadResult:
     checks: list[CheckResult]
     counts: dict[str, int]
     rejected: list[dict[str, Any]]
+    published: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class RunSummary:
     counts: dict[str, int]
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    published: bool = True
 
     @property
     def files_rejected(self) -> int:
@@ -112,7 +117,8 @@ class RunSummary:
             f"quicktakes-etl run {self.flow_run_name or self.run_id} "
             f"succeeded in {self.seconds:.1f} s",
             f"  source     {self.source_root}  ({self.files_seen:,} article files)",
-            f"  warehouse  {self.database_path}",
+            f"  warehouse  {self.database_path}"
+            + ("" if self.published else "  (nothing changed: left as it was)"),
             f"  loaded     {self.files_seen - self.files_rejected:,} files as "
             f"{counts.get('articles', 0):,} articles in {counts.get('subjects', 0):,} subjects",
             f"  rows       {counts.get('answer_points', 0):,} answer points, "
@@ -184,6 +190,31 @@ def write_lake_task(
     manifest: ManifestContext,
 ) -> dict[str, int]:
     return write_lake(staging, summaries, lake_dir, stale, carried, manifest)
+
+
+@task(name="record-unchanged-run", cache_policy=NO_CACHE)
+def record_unchanged_task(
+    lake_dir: Path, run: RunRecord, source_paths: list[str]
+) -> LoadResult | None:
+    """Nothing to parse or delete: add the run to the lake's history and publish nothing.
+
+    The warehouse stays byte for byte as the last run left it (its checks still hold);
+    the run shows in ``etl.runs`` from the next publishing run on, and in Prefect at
+    once. None, to rebuild after all, when the last run read another source.
+    """
+    last = last_succeeded_run(lake_dir)
+    if last is None or last["source_root"] != run.source_root:
+        return None
+    rows, checks = unchanged_run_rows(
+        lake_dir, last, replace(run, finished_at=dt.datetime.now(dt.UTC))
+    )
+    write_lake_table(lake_dir, "etl.runs", rows, f"unchanged-{run.run_id}.parquet")
+    get_run_logger().info(
+        "Nothing changed since run %s: the published warehouse stays as it is",
+        last["flow_run_name"] or last["run_id"],
+    )
+    counts = {table: lake_row_count(lake_dir, table) for table in schemas.TABLES}
+    return LoadResult(source_paths, 0, checks, counts, [], published=False)
 
 
 @task(name="migrate-warehouse", cache_policy=NO_CACHE)
@@ -280,6 +311,7 @@ def quicktakes_etl(
         counts=result.counts,
         checks=result.checks,
         rejected=result.rejected,
+        published=result.published,
     )
     logger.info("Run summary\n%s", summary.render())
     try:
@@ -321,6 +353,21 @@ def _load(
         f"{len(plan.deleted):,}",
         f"{len(plan.unchanged):,}",
     )
+    run = RunRecord(
+        run_id,
+        run_name,
+        started_at,
+        dt.datetime.now(dt.UTC),
+        "succeeded",
+        str(settings.source_root),
+        files_deleted_count=len(plan.deleted),
+        load_mode="incremental" if planned_from else "full",
+        parser_version=parser,
+    )
+    if planned_from and not plan.parse and not plan.deleted and found == schema_version():
+        recorded = record_unchanged_task(settings.lake_dir, run, untraversed(source_paths))
+        if recorded is not None:
+            return recorded
     staging = _staging_area(settings, work, run_id)
     summaries = _parse_all(plan.parse, source, settings, staging, logger)
     touched = touched_articles(plan, previous, [i for s in summaries for i in s.article_ids])
@@ -340,17 +387,6 @@ def _load(
     stale_count = len(stale.article_ids)
     del carried, stale
     _guard_mass_deletion(settings, written["articles"])
-    run = RunRecord(
-        run_id,
-        run_name,
-        started_at,
-        dt.datetime.now(dt.UTC),
-        "succeeded",
-        str(settings.source_root),
-        files_deleted_count=len(plan.deleted),
-        load_mode="incremental" if planned_from else "full",
-        parser_version=parser,
-    )
     checks, counts, rejected = build_warehouse_task(
         work / DATABASE_FILE, settings, work / "lake", untraversed(source_paths), run
     )

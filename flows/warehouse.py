@@ -379,13 +379,46 @@ def lake_dataset(lake_dir: Path, table: str) -> ds.Dataset:
     return ds.dataset(lake_path(lake_dir, table), schema=schema, format="parquet")
 
 
-def last_parser_version(lake_dir: Path) -> str | None:
-    """The parser fingerprint of the published lake's last succeeded run."""
+def last_succeeded_run(lake_dir: Path) -> dict[str, Any] | None:
+    """The published lake's last succeeded run row."""
     if not _lake_has(lake_dir, "etl.runs"):
         return None
-    runs = lake_dataset(lake_dir, "etl.runs").to_table(["status", "finished_at", "parser_version"])
-    succeeded = [r for r in runs.to_pylist() if r["status"] == "succeeded"]
-    return max(succeeded, key=lambda r: r["finished_at"])["parser_version"] if succeeded else None
+    runs = lake_dataset(lake_dir, "etl.runs").to_table().to_pylist()
+    succeeded = [r for r in runs if r["status"] == "succeeded"]
+    return max(succeeded, key=lambda r: r["finished_at"]) if succeeded else None
+
+
+def last_parser_version(lake_dir: Path) -> str | None:
+    """The parser fingerprint of the published lake's last succeeded run."""
+    last = last_succeeded_run(lake_dir)
+    return last["parser_version"] if last else None
+
+
+def unchanged_run_rows(
+    lake_dir: Path, last: dict[str, Any], run: RunRecord
+) -> tuple[pa.Table, list[CheckResult]]:
+    """A run that found nothing changed since ``last``: its history row, with the counts of
+    the warehouse it leaves as it was, and the check results that still hold for it."""
+    row = last | {
+        "run_id": run.run_id,
+        "flow_run_name": run.flow_run_name,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "source_root": run.source_root,
+        "files_changed_count": 0,
+        "load_mode": run.load_mode,
+        "parser_version": run.parser_version,
+    }
+    results = lake_dataset(lake_dir, "etl.check_results").to_table(
+        filter=pc.field("run_id") == last["run_id"]
+    )
+    checks = [
+        CheckResult(
+            r["check_name"], r["severity"], r["failing_row_count"], json.loads(r["sample_rows"])
+        )
+        for r in results.to_pylist()
+    ]
+    return pa.Table.from_pylist([row], schema=schemas.RUNS), checks
 
 
 def lake_has_run(lake_dir: Path, run_id: str) -> bool:

@@ -151,3 +151,40 @@ def test_lake_from_before_the_manifest_columns_still_loads(tmp_path: Path) -> No
             pq.write_table(pq.read_table(part).drop_columns(dropped), part)
     second = quicktakes_etl(source=str(source), warehouse=str(warehouse))
     assert warehouse_rows(Path(second.database_path)) == before
+
+
+def test_a_run_with_nothing_changed_publishes_nothing_and_is_recorded(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "corpus", source)
+    shutil.rmtree(source / "learn" / "broken")
+    warehouse = tmp_path / "wh"
+    first = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    database = Path(first.database_path)
+    published = (
+        database.stat().st_ino,
+        database.stat().st_mtime_ns,
+        (warehouse / "lake").resolve(),
+    )
+    quiet = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    assert not quiet.published
+    assert (
+        database.stat().st_ino,
+        database.stat().st_mtime_ns,
+        (warehouse / "lake").resolve(),
+    ) == published
+    assert quiet.counts == first.counts
+    assert [c.name for c in quiet.checks] == [c.name for c in first.checks]
+    add_and_edit(source)
+    changed = quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    assert changed.published
+    with duckdb.connect(changed.database_path, read_only=True) as con:
+        runs = con.execute(
+            "select run_id, load_mode, files_changed_count, files_seen_count, article_count "
+            "from etl.runs order by started_at"
+        ).fetchall()
+    seen = first.counts["etl.source_files"]
+    assert runs == [
+        (first.run_id, "full", seen, seen, first.counts["articles"]),
+        (quiet.run_id, "incremental", 0, seen, first.counts["articles"]),
+        (changed.run_id, "incremental", 2, seen + 1, changed.counts["articles"]),
+    ]
