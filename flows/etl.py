@@ -153,8 +153,9 @@ def discover_source_files(source: SourceTree) -> tuple[list[str], dict[str, tupl
     return source.discover()
 
 
-@task(name="read-manifest", cache_policy=NO_CACHE)
-def read_manifest_task(lake_dir: Path) -> dict[str, ManifestEntry]:
+def read_manifest(lake_dir: Path) -> dict[str, ManifestEntry]:
+    """The published manifest. Not a task: Prefect's handling of a 36k-entry return value
+    took 0.45 s of a 1.2 s no-op run (measured), three times the read itself."""
     source_files = read_lake_table(lake_dir, "etl.source_files")
     return manifest_from_table(source_files) if source_files is not None else {}
 
@@ -343,7 +344,7 @@ def _load(
     source = SourceTree(settings.source_root)
     source_paths, stats = discover_source_files(source)
     logger.info("Found %s article files under %s", f"{len(source_paths):,}", settings.source_root)
-    previous = read_manifest_task(settings.lake_dir)
+    previous = read_manifest(settings.lake_dir)
     parser = parser_version()
     planned_from = _incremental_base(settings, previous, parser, logger)
     plan = plan_load(source_paths, stats, planned_from)

@@ -42,9 +42,7 @@ class SourceTree:
     def discover(self) -> tuple[list[str], dict[str, tuple[int, int]]]:
         """Every ``*.md`` file as a sorted ``/``-separated relative path, with (size, mtime ns)."""
         if not is_url(self.location):
-            root = Path(self.location)
-            paths = discover_article_files(root)
-            return paths, stat_files(root, paths)
+            return discover_with_stats(Path(self.location))
         fs, base = _filesystem(self.location)
         found = fs.find(base, withdirs=False, detail=True)
         stats = {
@@ -97,25 +95,36 @@ def discover_article_files(source_root: Path) -> list[str]:
 
     Symlinked folders are not followed, so a link loop cannot trap the walk.
     """
-    found: list[str] = []
-    for folder, subfolders, files in os.walk(source_root, followlinks=False):
-        subfolders.sort()
-        relative = Path(folder).relative_to(source_root).as_posix()
-        prefix = "" if relative == "." else f"{relative}/"
-        found.extend(prefix + name for name in files if name.endswith(ARTICLE_SUFFIX))
-    return sorted(found)
+    return sorted(path for path, _entry in _walk(str(source_root), ""))
 
 
-def stat_files(source_root: Path, paths: list[str]) -> dict[str, tuple[int, int]]:
-    """(size, mtime in ns) of each file that can be stat'ed; the others get parsed."""
+def discover_with_stats(source_root: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """The article files and (size, mtime ns) of each that can be stat'ed, in one walk;
+    the others get parsed. scandir's entries save a path object and lookup per file."""
     stats = {}
-    for path in paths:
+    paths = []
+    for path, entry in _walk(str(source_root), ""):
+        paths.append(path)
         try:
-            info = (source_root / path).stat()
+            info = entry.stat()
         except OSError:
             continue
         stats[path] = (info.st_size, info.st_mtime_ns)
-    return stats
+    paths.sort()
+    return paths, stats
+
+
+def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir():
+            if not entry.is_symlink():
+                yield from _walk(entry.path, f"{prefix}{entry.name}/")
+        elif entry.name.endswith(ARTICLE_SUFFIX):
+            yield f"{prefix}{entry.name}", entry
 
 
 def read_source_files(
