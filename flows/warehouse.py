@@ -535,6 +535,8 @@ class CarriedRows:
             columns=list(columns) if columns is not None else None,
             filter=pc.is_in(pc.field(key), value_set=self.files.column(key).combine_chunks()),
             batch_size=CARRY_BATCH_ROWS,
+            batch_readahead=1,
+            fragment_readahead=1,
         )
         for batch in scanner.to_batches():
             if batch.num_rows:
