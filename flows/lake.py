@@ -25,7 +25,6 @@ from transforms.batch import (
 from transforms.incremental import ManifestEntry, keep_first_listings, stamp_manifest
 from transforms.subjects import choose_canonical_subjects
 
-ARTICLE_SUFFIX = ".md"
 LAKE_VERSIONS = ".lakes"
 _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
 CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
