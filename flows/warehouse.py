@@ -397,9 +397,16 @@ def failed_run_rows(run: RunRecord, checks: Sequence[CheckResult]) -> dict[str, 
 
 def lake_dataset(lake_dir: Path, table: str) -> ds.Dataset:
     """A lake table read with its schema constant: files an older version wrote, without
-    the newer columns, read those columns as null."""
+    the newer columns, read those columns as null.
+
+    Without pre-buffering: carrying the 1x corpus's rows took 2.5 times as long and
+    30 MB more with it (measured), as whole files were buffered ahead of the scan.
+    """
     schema = {**schemas.TABLES, **schemas.HISTORY_TABLES}[table]
-    return ds.dataset(lake_path(lake_dir, table), schema=schema, format="parquet")
+    parquet = ds.ParquetFileFormat(
+        default_fragment_scan_options=ds.ParquetFragmentScanOptions(pre_buffer=False)
+    )
+    return ds.dataset(lake_path(lake_dir, table), schema=schema, format=parquet)
 
 
 def last_succeeded_run(lake_dir: Path) -> dict[str, Any] | None:
@@ -520,7 +527,10 @@ class CarriedRows:
     """The published lake's rows of unchanged files, read batch by batch when written.
 
     Holding them as whole tables cost a no-op rerun of the 1x corpus about 0.4 GB
-    and would grow with the corpus; ``files`` holds (source_path, article_id).
+    and would grow with the corpus; ``files`` holds (source_path, article_id). Scanned on
+    one thread with no read-ahead: otherwise Arrow's scanner ran ahead of the slower
+    Parquet writer, to 1.1 GB of Arrow memory for the 10x corpus's articles; now 0.1 GB,
+    and faster (measured).
     """
 
     lake_dir: Path
@@ -535,8 +545,9 @@ class CarriedRows:
             columns=list(columns) if columns is not None else None,
             filter=pc.is_in(pc.field(key), value_set=self.files.column(key).combine_chunks()),
             batch_size=CARRY_BATCH_ROWS,
-            batch_readahead=1,
+            batch_readahead=0,
             fragment_readahead=1,
+            use_threads=False,
         )
         for batch in scanner.to_batches():
             if batch.num_rows:
