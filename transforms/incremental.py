@@ -28,51 +28,104 @@ class ManifestEntry:
     last_changed_run_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
+MANIFEST_COLUMNS = [
+    "source_path",
+    "size_bytes",
+    "mtime_ns",
+    "sha256",
+    "status",
+    "article_id",
+    "first_seen_run_id",
+    "last_changed_run_id",
+]
+
+
+@dataclass(frozen=True)
 class LoadPlan:
+    """``unchanged`` holds (source_path, article_id) of the files to carry, in path order."""
+
     parse: list[str]
     deleted: list[str]
-    unchanged: list[str]
+    unchanged: pa.Table
 
     @property
     def changed_count(self) -> int:
         return len(self.parse) + len(self.deleted)
 
 
+MANIFEST = pa.schema([schemas.SOURCE_FILES.field(name) for name in MANIFEST_COLUMNS])
+
+
+def empty_manifest() -> pa.Table:
+    return MANIFEST.empty_table()
+
+
 def plan_load(
-    paths: Sequence[str],
-    stats: Mapping[str, tuple[int, int]],
-    previous: Mapping[str, ManifestEntry],
+    paths: Sequence[str], stats: Mapping[str, tuple[int, int]], manifest: pa.Table
 ) -> LoadPlan:
-    """Split the files found into those to parse and those unchanged since the manifest."""
-    parse: list[str] = []
-    unchanged: list[str] = []
-    for path in paths:
-        entry = previous.get(path)
-        same = (
-            entry is not None
-            and entry.status == "loaded"
-            and (entry.size_bytes, entry.mtime_ns) == stats.get(path)
-        )
-        (unchanged if same else parse).append(path)
-    current = set(paths)
-    deleted = sorted(path for path in previous if path not in current)
+    """Split the files found into those to parse and those unchanged since the manifest.
+
+    Vectorized over the manifest in Arrow, one hash lookup per path: as Python objects
+    the manifest took a 10x rerun's coordinator (359k files) to 0.9 GB, and an Arrow
+    join to 0.4 GB more and 2.7 s (measured).
+    """
+    found = pa.array(paths, pa.string())
+    row = pc.index_in(found, value_set=manifest.column("source_path"))
+    known = pc.is_valid(row)
+    old = manifest.select(["status", "size_bytes", "mtime_ns", "article_id"]).take(row)
+    same = pc.and_(
+        pc.and_(known, pc.equal(old.column("status"), "loaded")),
+        pc.and_(
+            pc.equal(old.column("size_bytes"), pa.array([stats[p][0] for p in paths], pa.int64())),
+            pc.equal(old.column("mtime_ns"), pa.array([stats[p][1] for p in paths], pa.int64())),
+        ),
+    ).fill_null(False)
+    parse = [path for path, kept in zip(paths, same.to_pylist(), strict=True) if not kept]
+    deleted: list[str] = []
+    if (pc.sum(known).as_py() or 0) < manifest.num_rows:
+        gone = pc.invert(pc.is_in(manifest.column("source_path"), value_set=found))
+        deleted = sorted(manifest.column("source_path").filter(gone).to_pylist())
+    unchanged = pa.table(
+        {
+            "source_path": found.filter(same),
+            "article_id": old.column("article_id").filter(same),
+        }
+    )
     return LoadPlan(parse, deleted, unchanged)
 
 
-def touched_articles(
-    plan: LoadPlan, previous: Mapping[str, ManifestEntry], parsed_ids: Iterable[int]
-) -> set[int]:
+def touched_articles(plan: LoadPlan, manifest: pa.Table, parsed_ids: Iterable[int]) -> set[int]:
     """Articles whose listings changed: their old ids, and the ids parsed files hold now."""
-    old = {previous[path].article_id for path in [*plan.parse, *plan.deleted] if path in previous}
-    return {article_id for article_id in old if article_id is not None} | set(parsed_ids)
+    changed = pa.array([*plan.parse, *plan.deleted], pa.string())
+    old = manifest.filter(pc.is_in(manifest.column("source_path"), value_set=changed))
+    return {i for i in old.column("article_id").to_pylist() if i is not None} | set(parsed_ids)
 
 
-def listings_to_reparse(
-    plan: LoadPlan, previous: Mapping[str, ManifestEntry], touched: set[int]
-) -> list[str]:
+def listings_to_reparse(plan: LoadPlan, touched: set[int]) -> list[str]:
     """Unchanged files that list a touched article: parsed again for the first-listing rule."""
-    return [path for path in plan.unchanged if previous[path].article_id in touched]
+    ids = pa.array(sorted(touched), pa.int64())
+    unchanged = plan.unchanged
+    listing = pc.is_in(unchanged.column("article_id"), value_set=ids)
+    paths: list[str] = unchanged.column("source_path").filter(listing).to_pylist()
+    return paths
+
+
+def carried_files(plan: LoadPlan, reparsed: Sequence[str]) -> pa.Table:
+    """(source_path, article_id) of the unchanged files not parsed again: their rows carry."""
+    unchanged = plan.unchanged
+    again = pa.array(reparsed, pa.string())
+    return unchanged.filter(pc.invert(pc.is_in(unchanged.column("source_path"), value_set=again)))
+
+
+def manifest_entries(manifest: pa.Table, paths: Sequence[str]) -> dict[str, ManifestEntry]:
+    """The manifest rows of the given paths (the files a run parses), as entries by path."""
+    wanted = manifest.filter(
+        pc.is_in(manifest.column("source_path"), value_set=pa.array(paths, pa.string()))
+    )
+    return {
+        row["source_path"]: ManifestEntry(**{k: v for k, v in row.items() if k != "source_path"})
+        for row in wanted.to_pylist()
+    }
 
 
 def stamp_manifest(
@@ -101,22 +154,6 @@ def stamp_manifest(
         field = schemas.SOURCE_FILES.field(name)
         stamped = stamped.set_column(position, field, pa.array(values, field.type))
     return stamped
-
-
-def manifest_from_table(source_files: pa.Table) -> dict[str, ManifestEntry]:
-    """The manifest as entries by path, from the lake's etl.source_files."""
-    return {
-        row["source_path"]: ManifestEntry(
-            size_bytes=row.get("size_bytes"),
-            mtime_ns=row.get("mtime_ns"),
-            sha256=row.get("sha256"),
-            status=row["status"],
-            article_id=row.get("article_id"),
-            first_seen_run_id=row.get("first_seen_run_id"),
-            last_changed_run_id=row.get("last_changed_run_id"),
-        )
-        for row in source_files.to_pylist()
-    }
 
 
 def keep_first_listings(tables: Mapping[str, pa.Table], winners: set[int]) -> dict[str, pa.Table]:

@@ -4,9 +4,12 @@ import pyarrow as pa
 
 from transforms import schemas
 from transforms.incremental import (
-    LoadPlan,
+    MANIFEST,
     ManifestEntry,
+    carried_files,
+    empty_manifest,
     listings_to_reparse,
+    manifest_entries,
     plan_load,
     stamp_manifest,
     touched_articles,
@@ -14,18 +17,31 @@ from transforms.incremental import (
 
 
 def entry(
-    article_id: int | None, size: int = 10, mtime: int = 100, status: str = "loaded", sha: str = "s"
-) -> ManifestEntry:
-    return ManifestEntry(size, mtime, sha, status, article_id, "run-0", "run-0")
+    path: str, article_id: int | None, size: int = 10, mtime: int = 100, status: str = "loaded"
+) -> dict[str, object]:
+    return {
+        "source_path": path,
+        "size_bytes": size,
+        "mtime_ns": mtime,
+        "sha256": "s",
+        "status": status,
+        "article_id": article_id,
+        "first_seen_run_id": "run-0",
+        "last_changed_run_id": "run-0",
+    }
 
 
-PREVIOUS = {
-    "a.md": entry(1),
-    "b.md": entry(2),
-    "c.md": entry(2),
-    "d.md": entry(3),
-    "bad.md": entry(None, status="rejected"),
-}
+def manifest(*rows: dict[str, object]) -> pa.Table:
+    return pa.Table.from_pylist(list(rows), schema=MANIFEST)
+
+
+PREVIOUS = manifest(
+    entry("a.md", 1),
+    entry("b.md", 2),
+    entry("c.md", 2),
+    entry("d.md", 3),
+    entry("bad.md", None, status="rejected"),
+)
 
 
 def test_plan_parses_new_changed_and_not_loaded_files() -> None:
@@ -37,26 +53,45 @@ def test_plan_parses_new_changed_and_not_loaded_files() -> None:
         "new.md": (5, 5),
     }
     plan = plan_load(["a.md", "b.md", "bad.md", "c.md", "new.md"], stats, PREVIOUS)
-    assert plan == LoadPlan(
-        parse=["b.md", "bad.md", "new.md"], deleted=["d.md"], unchanged=["a.md", "c.md"]
-    )
+    assert (plan.parse, plan.deleted) == (["b.md", "bad.md", "new.md"], ["d.md"])
+    assert plan.unchanged.to_pylist() == [
+        {"source_path": "a.md", "article_id": 1},
+        {"source_path": "c.md", "article_id": 2},
+    ]
     assert plan.changed_count == 4
 
 
+def test_unchanged_files_keep_the_order_they_were_found_in() -> None:
+    paths = [f"{n:03}.md" for n in range(200)]
+    previous = manifest(*(entry(path, n) for n, path in enumerate(paths)))
+    plan = plan_load(paths, dict.fromkeys(paths, (10, 100)), previous)
+    assert plan.unchanged.column("source_path").to_pylist() == paths
+
+
 def test_mtime_change_alone_means_parse() -> None:
-    plan = plan_load(["a.md"], {"a.md": (10, 101)}, {"a.md": entry(1)})
+    plan = plan_load(["a.md"], {"a.md": (10, 101)}, manifest(entry("a.md", 1)))
     assert plan.parse == ["a.md"]
 
 
 def test_without_a_manifest_everything_is_parsed() -> None:
-    assert plan_load(["a.md"], {"a.md": (1, 1)}, {}) == LoadPlan(["a.md"], [], [])
+    plan = plan_load(["a.md"], {"a.md": (1, 1)}, empty_manifest())
+    assert (plan.parse, plan.deleted, plan.unchanged.num_rows) == (["a.md"], [], 0)
 
 
 def test_other_listings_of_touched_articles_are_parsed_again() -> None:
-    plan = LoadPlan(parse=["b.md", "new.md"], deleted=["d.md"], unchanged=["a.md", "c.md"])
+    stats = {"a.md": (10, 100), "b.md": (11, 100), "c.md": (10, 100), "new.md": (5, 5)}
+    plan = plan_load(["a.md", "b.md", "c.md", "new.md"], stats, PREVIOUS)
     touched = touched_articles(plan, PREVIOUS, parsed_ids=[7])
     assert touched == {2, 3, 7}
-    assert listings_to_reparse(plan, PREVIOUS, touched) == ["c.md"]
+    again = listings_to_reparse(plan, touched)
+    assert again == ["c.md"]
+    assert carried_files(plan, again).to_pylist() == [{"source_path": "a.md", "article_id": 1}]
+
+
+def test_manifest_entries_are_those_of_the_given_paths() -> None:
+    assert manifest_entries(PREVIOUS, ["a.md", "new.md"]) == {
+        "a.md": ManifestEntry(10, 100, "s", "loaded", 1, "run-0", "run-0")
+    }
 
 
 def test_stamp_manifest_keeps_history_of_unchanged_content() -> None:
@@ -69,7 +104,9 @@ def test_stamp_manifest_keeps_history_of_unchanged_content() -> None:
         schema=schemas.SOURCE_FILES,
     )
     stats = {"a.md": (10, 111), "b.md": (12, 222), "n.md": (1, 333)}
-    stamped = stamp_manifest(source_files, stats, PREVIOUS, "run-9")
+    stamped = stamp_manifest(
+        source_files, stats, manifest_entries(PREVIOUS, ["a.md", "b.md"]), "run-9"
+    )
     assert stamped.select(["mtime_ns", "first_seen_run_id", "last_changed_run_id"]).to_pylist() == [
         {"mtime_ns": 111, "first_seen_run_id": "run-0", "last_changed_run_id": "run-0"},
         {"mtime_ns": 222, "first_seen_run_id": "run-0", "last_changed_run_id": "run-9"},
