@@ -76,6 +76,7 @@ FLOW_NAME = "quicktakes-etl"
 T = TypeVar("T")
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
+STAGING_MARKER = "staging-url"
 
 
 class MassDeletion(Exception):
@@ -283,7 +284,7 @@ def quicktakes_etl(
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
     with warehouse_lock(settings.warehouse_dir, settings.lock_timeout, f"flow run {run_name}"):
-        _remove_leftovers(settings)
+        _remove_leftovers(settings, logger)
         work = settings.work_dir / run_id
         try:
             result = _load(settings, run_id, run_name, started_at, work, logger)
@@ -362,7 +363,7 @@ def _load(
         recorded = record_unchanged_task(settings.lake_dir, run, untraversed(source_paths))
         if recorded is not None:
             return recorded
-    staging = _staging_area(settings, work, run_id)
+    staging = _open_staging(settings, work, run_id)
     summaries = _parse_all(plan.parse, source, settings, staging, logger)
     touched = touched_articles(plan, previous, [i for s in summaries for i in s.article_ids])
     again = listings_to_reparse(plan, touched)
@@ -425,10 +426,17 @@ def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
     )
 
 
-def _remove_leftovers(settings: RunSettings) -> None:
-    """Work folders and lake versions of runs that were killed; safe under the lock."""
+def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logger]) -> None:
+    """Work folders, staged batches and lake versions of runs that were killed; safe under
+    the lock. A run's folder under --staging is named in its work folder's marker."""
     if settings.work_dir.is_dir():
         for leftover in settings.work_dir.iterdir():
+            marker = leftover / STAGING_MARKER
+            if marker.is_file():
+                try:
+                    StagingArea(marker.read_text(encoding="utf-8")).remove()
+                except Exception as error:
+                    logger.warning("Could not remove a killed run's staged batches: %s", error)
             shutil.rmtree(leftover, ignore_errors=True)
     remove_unpublished_lakes(settings.lake_dir)
 
@@ -504,6 +512,16 @@ def _staging_area(settings: RunSettings, work: Path, run_id: str) -> StagingArea
     if settings.staging is None:
         return StagingArea(str(work / "staging"))
     return StagingArea(f"{settings.staging.rstrip('/')}/{run_id}")
+
+
+def _open_staging(settings: RunSettings, work: Path, run_id: str) -> StagingArea:
+    """The staging area, named in the work folder first, for the next run to remove if
+    this one is killed."""
+    staging = _staging_area(settings, work, run_id)
+    if settings.staging is not None:
+        work.mkdir(parents=True, exist_ok=True)
+        (work / STAGING_MARKER).write_text(staging.location, encoding="utf-8")
+    return staging
 
 
 def _remove_staging(

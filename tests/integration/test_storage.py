@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.etl import quicktakes_etl
+from flows.etl import STAGING_MARKER, quicktakes_etl
 from flows.settings import ConfigError, resolve_settings
 from flows.storage import SourceTree
 from tests.conftest import FIXTURES, warehouse_rows
@@ -35,6 +35,27 @@ def test_url_source_and_staging_equal_local_paths(shared: Path, tmp_path: Path) 
     assert remote.files_seen == local.files_seen
     assert warehouse_rows(Path(remote.database_path)) == warehouse_rows(Path(local.database_path))
     assert list((shared / "staging").iterdir()) == []
+
+
+def test_a_killed_runs_staged_batches_are_removed_by_the_next_run(
+    shared: Path, tmp_path: Path
+) -> None:
+    killed = shared / "staging" / "killed-run"
+    (killed / "articles").mkdir(parents=True)
+    (killed / "articles" / "batch-000000.arrow").write_bytes(b"partial")
+    work = tmp_path / "wh" / ".work" / "killed-run"
+    work.mkdir(parents=True)
+    (work / STAGING_MARKER).write_text(killed.as_uri())
+    kept = shared / "staging" / "another-warehouse-run"
+    kept.mkdir()
+    quicktakes_etl(
+        source=str(shared / "corpus"),
+        warehouse=str(tmp_path / "wh"),
+        staging=(shared / "staging").as_uri(),
+    )
+    assert not killed.exists()
+    assert not work.exists()
+    assert list((shared / "staging").iterdir()) == [kept]
 
 
 def test_url_source_lists_files_with_size_and_mtime(shared: Path) -> None:
