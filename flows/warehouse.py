@@ -279,9 +279,11 @@ def build_warehouse(
     load commits before the checks run: uncommitted, the 10x corpus's rows had to stay
     in memory and the checks ran out of the build's memory limit. A failing error check
     raises and the file is never published; the published one is not touched, so
-    analysts keep reading it meanwhile.
+    analysts keep reading it meanwhile. DuckDB's progress bar is off: it wrote carriage-
+    return redraws into the run's log on the 10x corpus's long loads.
     """
     with duckdb.connect(str(new_db), config={"memory_limit": BUILD_MEMORY_LIMIT}) as con:
+        con.execute("set enable_progress_bar = false")
         _in_transaction(con, lambda: _load_all(con, history, lake_dir, run))
         register_discovered_files(con, source_paths)
         checks = run_checks(con)
