@@ -401,8 +401,9 @@ def lake_dataset(lake_dir: Path, table: str) -> ds.Dataset:
     """A lake table read with its schema constant: files an older version wrote, without
     the newer columns, read those columns as null.
 
-    Without pre-buffering: carrying the 1x corpus's rows took 2.5 times as long and
-    30 MB more with it (measured), as whole files were buffered ahead of the scan.
+    Without pre-buffering, for every read: carrying the 1x corpus's rows took 2.5 times
+    as long and 30 MB more with it (measured), as whole files were buffered ahead of the
+    scan; the other reads are of small tables or few columns.
     """
     schema = {**schemas.TABLES, **schemas.HISTORY_TABLES}[table]
     parquet = ds.ParquetFileFormat(
@@ -530,7 +531,7 @@ class CarriedRows:
 
     Holding them as whole tables cost a no-op rerun of the 1x corpus about 0.4 GB
     and would grow with the corpus; ``files`` holds (source_path, article_id). Scanned on
-    one thread with no read-ahead: otherwise Arrow's scanner ran ahead of the slower
+    one thread with no batch read-ahead: otherwise Arrow's scanner ran ahead of the slower
     Parquet writer, to 1.1 GB of Arrow memory for the 10x corpus's articles; now 0.1 GB,
     and faster (measured).
     """

@@ -68,6 +68,12 @@ def test_unchanged_files_keep_the_order_they_were_found_in() -> None:
     assert plan.unchanged.column("source_path").to_pylist() == paths
 
 
+def test_a_file_without_a_stat_is_parsed() -> None:
+    plan = plan_load(["a.md", "c.md"], {"c.md": (10, 100)}, PREVIOUS)
+    assert plan.parse == ["a.md"]
+    assert plan.unchanged.column("source_path").to_pylist() == ["c.md"]
+
+
 def test_mtime_change_alone_means_parse() -> None:
     plan = plan_load(["a.md"], {"a.md": (10, 101)}, manifest(entry("a.md", 1)))
     assert plan.parse == ["a.md"]
