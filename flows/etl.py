@@ -292,8 +292,8 @@ def quicktakes_etl(
             _record_failure(settings, run_id, run_name, started_at, error, logger)
             raise
         finally:
-            shutil.rmtree(work, ignore_errors=True)
             _remove_staging(settings, work, run_id, logger)
+            shutil.rmtree(work, ignore_errors=True)
     summary = RunSummary(
         run_id=run_id,
         flow_run_name=run_name,
@@ -428,17 +428,31 @@ def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
 
 def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logger]) -> None:
     """Work folders, staged batches and lake versions of runs that were killed; safe under
-    the lock. A run's folder under --staging is named in its work folder's marker."""
+    the lock. A work folder whose staged batches cannot be removed now is kept, so that
+    the next run tries again."""
     if settings.work_dir.is_dir():
         for leftover in settings.work_dir.iterdir():
-            marker = leftover / STAGING_MARKER
-            if marker.is_file():
-                try:
-                    StagingArea(marker.read_text(encoding="utf-8")).remove()
-                except Exception as error:
-                    logger.warning("Could not remove a killed run's staged batches: %s", error)
+            staged = _staged_by(leftover)
+            try:
+                if staged is not None:
+                    staged.remove()
+            except Exception as error:
+                logger.warning("Could not remove a killed run's staged batches: %s", error)
+                continue
             shutil.rmtree(leftover, ignore_errors=True)
     remove_unpublished_lakes(settings.lake_dir)
+
+
+def _staged_by(work: Path) -> StagingArea | None:
+    """The folder under --staging a run's work folder names in its marker: only one named
+    after that run, so a damaged marker can never name anything else to delete."""
+    marker = work / STAGING_MARKER
+    if not marker.is_file():
+        return None
+    location = marker.read_text(encoding="utf-8").strip()
+    if location.rstrip("/").rsplit("/", 1)[-1] != work.name:
+        return None
+    return StagingArea(location)
 
 
 def _parse_all(
@@ -520,7 +534,9 @@ def _open_staging(settings: RunSettings, work: Path, run_id: str) -> StagingArea
     staging = _staging_area(settings, work, run_id)
     if settings.staging is not None:
         work.mkdir(parents=True, exist_ok=True)
-        (work / STAGING_MARKER).write_text(staging.location, encoding="utf-8")
+        written = work / f".{STAGING_MARKER}.tmp"
+        written.write_text(staging.location, encoding="utf-8")
+        written.replace(work / STAGING_MARKER)
     return staging
 
 

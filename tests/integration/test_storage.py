@@ -48,13 +48,16 @@ def test_a_killed_runs_staged_batches_are_removed_by_the_next_run(
     (work / STAGING_MARKER).write_text(killed.as_uri())
     kept = shared / "staging" / "another-warehouse-run"
     kept.mkdir()
+    for damaged, names in (("empty-marker", ""), ("root-marker", (shared / "staging").as_uri())):
+        (tmp_path / "wh" / ".work" / damaged).mkdir()
+        (tmp_path / "wh" / ".work" / damaged / STAGING_MARKER).write_text(names)
     quicktakes_etl(
         source=str(shared / "corpus"),
         warehouse=str(tmp_path / "wh"),
         staging=(shared / "staging").as_uri(),
     )
     assert not killed.exists()
-    assert not work.exists()
+    assert list((tmp_path / "wh" / ".work").iterdir()) == []
     assert list((shared / "staging").iterdir()) == [kept]
 
 
