@@ -85,7 +85,7 @@ class MassDeletion(Exception):
 
 @dataclass(frozen=True)
 class LoadResult:
-    source_paths: list[str]
+    files_seen: int
     files_stale: int
     checks: list[CheckResult]
     counts: dict[str, int]
@@ -150,8 +150,8 @@ def untraversed(value: T) -> T:
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
-def discover_source_files(source: SourceTree) -> tuple[list[str], dict[str, tuple[int, int]]]:
-    """Every article file and its (size, mtime), the run's short cut past unchanged files."""
+def discover_source_files(source: SourceTree) -> pa.Table:
+    """Every article file and its size and mtime, the run's short cut past unchanged files."""
     return source.discover()
 
 
@@ -183,9 +183,7 @@ def write_lake_task(
 
 
 @task(name="record-unchanged-run", cache_policy=NO_CACHE)
-def record_unchanged_task(
-    lake_dir: Path, run: RunRecord, source_paths: list[str]
-) -> LoadResult | None:
+def record_unchanged_task(lake_dir: Path, run: RunRecord, files_seen: int) -> LoadResult | None:
     """Nothing to parse or delete: add the run to the lake's history and publish nothing.
 
     The warehouse stays byte for byte as the last run left it (its checks still hold);
@@ -204,7 +202,7 @@ def record_unchanged_task(
         last["flow_run_name"] or last["run_id"],
     )
     counts = {table: lake_row_count(lake_dir, table) for table in schemas.TABLES}
-    return LoadResult(source_paths, 0, checks, counts, [], published=False)
+    return LoadResult(files_seen, 0, checks, counts, [], published=False)
 
 
 @task(name="migrate-warehouse", cache_policy=NO_CACHE)
@@ -221,7 +219,11 @@ def read_stale_rows_task(lake_dir: Path, summaries: list[BatchSummary]) -> Stale
 
 @task(name="build-warehouse", cache_policy=NO_CACHE)
 def build_warehouse_task(
-    new_db: Path, settings: RunSettings, lake_dir: Path, source_paths: list[str], run: RunRecord
+    new_db: Path,
+    settings: RunSettings,
+    lake_dir: Path,
+    source_paths: pa.ChunkedArray,
+    run: RunRecord,
 ) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]]]:
     """The new warehouse file, with history from the published lake; then its lake history.
 
@@ -300,7 +302,7 @@ def quicktakes_etl(
         source_root=str(settings.source_root),
         database_path=str(settings.database_path),
         seconds=time.perf_counter() - clock,
-        files_seen=len(result.source_paths),
+        files_seen=result.files_seen,
         files_stale=result.files_stale,
         counts=result.counts,
         checks=result.checks,
@@ -335,13 +337,13 @@ def _load(
                 str(error).splitlines()[0],
             )
     source = SourceTree(settings.source_root)
-    source_paths, stats = discover_source_files(source)
-    logger.info("Found %s article files under %s", f"{len(source_paths):,}", settings.source_root)
+    discovered: pa.Table = discover_source_files(source)
+    logger.info("Found %s article files under %s", f"{discovered.num_rows:,}", settings.source_root)
     previous = read_manifest(settings.lake_dir)
     parser = parser_version()
     planned_from = _incremental_base(settings, previous, parser, logger)
     incremental = planned_from.num_rows > 0
-    plan = plan_load(source_paths, stats, planned_from)
+    plan = plan_load(discovered, planned_from)
     logger.info(
         "%s new or changed, %s deleted, %s unchanged",
         f"{len(plan.parse):,}",
@@ -360,7 +362,7 @@ def _load(
         parser_version=parser,
     )
     if incremental and not plan.parse and not plan.deleted and found == schema_version():
-        recorded = record_unchanged_task(settings.lake_dir, run, untraversed(source_paths))
+        recorded = record_unchanged_task(settings.lake_dir, run, discovered.num_rows)
         if recorded is not None:
             return recorded
     staging = _open_staging(settings, work, run_id)
@@ -376,16 +378,16 @@ def _load(
         work / "lake",
         untraversed(stale),
         untraversed(carried),
-        untraversed(ManifestContext(stats, previous, run_id)),
+        untraversed(ManifestContext(discovered, previous, run_id)),
     )
     stale_count = len(stale.article_ids)
     del carried, stale
     _guard_mass_deletion(settings, written["articles"])
     checks, counts, rejected = build_warehouse_task(
-        work / DATABASE_FILE, settings, work / "lake", untraversed(source_paths), run
+        work / DATABASE_FILE, settings, work / "lake", untraversed(discovered["source_path"]), run
     )
     publish_task(settings, work, run_id)
-    return LoadResult(source_paths, stale_count, checks, counts, rejected)
+    return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected)
 
 
 def _incremental_base(

@@ -16,6 +16,7 @@ import pyarrow.ipc as ipc
 from fsspec.spec import AbstractFileSystem
 
 from transforms.batch import Unreadable
+from transforms.incremental import found_files
 
 ARTICLE_SUFFIX = ".md"
 
@@ -39,18 +40,19 @@ class SourceTree:
     def __str__(self) -> str:
         return self.location
 
-    def discover(self) -> tuple[list[str], dict[str, tuple[int, int]]]:
-        """Every ``*.md`` file as a sorted ``/``-separated relative path, with (size, mtime ns)."""
+    def discover(self) -> pa.Table:
+        """Every ``*.md`` file as a ``/``-separated relative path with its size and mtime ns,
+        sorted by path (``transforms.incremental.FOUND``)."""
         if not is_url(self.location):
             return discover_with_stats(Path(self.location))
         fs, base = _filesystem(self.location)
-        found = fs.find(base, withdirs=False, detail=True)
-        stats = {
-            name[len(base) + 1 :]: (int(info.get("size") or 0), _modified_ns(info))
-            for name, info in found.items()
-            if name.endswith(ARTICLE_SUFFIX)
-        }
-        return sorted(stats), stats
+        listing = fs.find(base, withdirs=False, detail=True)
+        articles = [(n, i) for n, i in listing.items() if n.endswith(ARTICLE_SUFFIX)]
+        return found_files(
+            [name[len(base) + 1 :] for name, _info in articles],
+            [int(info.get("size") or 0) for _name, info in articles],
+            [_modified_ns(info) for _name, info in articles],
+        )
 
     def read(self, paths: list[str]) -> Iterator[tuple[str, bytes | Unreadable]]:
         """Each file's bytes, or why it could not be read; one bad file stops nothing."""
@@ -98,20 +100,22 @@ def discover_article_files(source_root: Path) -> list[str]:
     return sorted(path for path, _entry in _walk(str(source_root), ""))
 
 
-def discover_with_stats(source_root: Path) -> tuple[list[str], dict[str, tuple[int, int]]]:
-    """The article files and (size, mtime ns) of each that can be stat'ed, in one walk;
-    the others get parsed. scandir's entries save a path object and lookup per file."""
-    stats = {}
-    paths = []
+def discover_with_stats(source_root: Path) -> pa.Table:
+    """The article files with size and mtime ns, in one walk; null stats for a file that
+    cannot be stat'ed, which gets parsed. scandir's entries save a path object and lookup
+    per file."""
+    paths: list[str] = []
+    sizes: list[int | None] = []
+    mtimes: list[int | None] = []
     for path, entry in _walk(str(source_root), ""):
-        paths.append(path)
         try:
             info = entry.stat()
         except OSError:
-            continue
-        stats[path] = (info.st_size, info.st_mtime_ns)
-    paths.sort()
-    return paths, stats
+            info = None
+        paths.append(path)
+        sizes.append(info.st_size if info else None)
+        mtimes.append(info.st_mtime_ns if info else None)
+    return found_files(paths, sizes, mtimes)
 
 
 def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:

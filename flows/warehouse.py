@@ -166,9 +166,13 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_file.text)
 
 
-def register_discovered_files(con: duckdb.DuckDBPyConnection, source_paths: Sequence[str]) -> None:
+def register_discovered_files(
+    con: duckdb.DuckDBPyConnection, source_paths: Sequence[str] | pa.ChunkedArray
+) -> None:
     """The run's file list as the temp table the file accounting check compares against."""
-    discovered = pa.table({"source_path": pa.array(source_paths, pa.string())})
+    if not isinstance(source_paths, pa.ChunkedArray):
+        source_paths = pa.chunked_array([pa.array(source_paths, pa.string())], pa.string())
+    discovered = pa.table({"source_path": source_paths})
     con.register("discovered_arrow", discovered)
     con.execute(
         "create or replace temp table discovered_files as select source_path from discovered_arrow"
@@ -270,7 +274,7 @@ def build_warehouse(
     new_db: Path,
     history: dict[str, pa.Table],
     lake_dir: Path,
-    source_paths: Sequence[str],
+    source_paths: Sequence[str] | pa.ChunkedArray,
     run: RunRecord,
 ) -> tuple[list[CheckResult], dict[str, int]]:
     """Build a complete warehouse file from the lake and the run history.

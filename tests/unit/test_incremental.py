@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyarrow as pa
 
 from transforms import schemas
@@ -8,6 +10,8 @@ from transforms.incremental import (
     ManifestEntry,
     carried_files,
     empty_manifest,
+    file_stats,
+    found_files,
     listings_to_reparse,
     manifest_entries,
     plan_load,
@@ -31,6 +35,16 @@ def entry(
     }
 
 
+def found(stats: Mapping[str, tuple[int, int] | None]) -> pa.Table:
+    """The walk's table of these files; None for a file it could not stat."""
+    paths = list(stats)
+    return found_files(
+        paths,
+        [s[0] if s else None for s in stats.values()],
+        [s[1] if s else None for s in stats.values()],
+    )
+
+
 def manifest(*rows: dict[str, object]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=MANIFEST)
 
@@ -52,7 +66,7 @@ def test_plan_parses_new_changed_and_not_loaded_files() -> None:
         "bad.md": (10, 100),
         "new.md": (5, 5),
     }
-    plan = plan_load(["a.md", "b.md", "bad.md", "c.md", "new.md"], stats, PREVIOUS)
+    plan = plan_load(found(stats), PREVIOUS)
     assert (plan.parse, plan.deleted) == (["b.md", "bad.md", "new.md"], ["d.md"])
     assert plan.unchanged.to_pylist() == [
         {"source_path": "a.md", "article_id": 1},
@@ -61,37 +75,42 @@ def test_plan_parses_new_changed_and_not_loaded_files() -> None:
     assert plan.changed_count == 4
 
 
-def test_unchanged_files_keep_the_order_they_were_found_in() -> None:
+def test_files_found_and_unchanged_files_come_in_path_order() -> None:
     paths = [f"{n:03}.md" for n in range(200)]
     previous = manifest(*(entry(path, n) for n, path in enumerate(paths)))
-    plan = plan_load(paths, dict.fromkeys(paths, (10, 100)), previous)
+    plan = plan_load(found(dict.fromkeys(reversed(paths), (10, 100))), previous)
     assert plan.unchanged.column("source_path").to_pylist() == paths
 
 
 def test_a_file_without_a_stat_is_parsed() -> None:
-    plan = plan_load(["a.md", "c.md"], {"c.md": (10, 100)}, PREVIOUS)
+    plan = plan_load(found({"a.md": None, "c.md": (10, 100)}), PREVIOUS)
     assert plan.parse == ["a.md"]
     assert plan.unchanged.column("source_path").to_pylist() == ["c.md"]
 
 
 def test_mtime_change_alone_means_parse() -> None:
-    plan = plan_load(["a.md"], {"a.md": (10, 101)}, manifest(entry("a.md", 1)))
+    plan = plan_load(found({"a.md": (10, 101)}), manifest(entry("a.md", 1)))
     assert plan.parse == ["a.md"]
 
 
 def test_without_a_manifest_everything_is_parsed() -> None:
-    plan = plan_load(["a.md"], {"a.md": (1, 1)}, empty_manifest())
+    plan = plan_load(found({"a.md": (1, 1)}), empty_manifest())
     assert (plan.parse, plan.deleted, plan.unchanged.num_rows) == (["a.md"], [], 0)
 
 
 def test_other_listings_of_touched_articles_are_parsed_again() -> None:
     stats = {"a.md": (10, 100), "b.md": (11, 100), "c.md": (10, 100), "new.md": (5, 5)}
-    plan = plan_load(["a.md", "b.md", "c.md", "new.md"], stats, PREVIOUS)
+    plan = plan_load(found(stats), PREVIOUS)
     touched = touched_articles(plan, PREVIOUS, parsed_ids=[7])
     assert touched == {2, 3, 7}
     again = listings_to_reparse(plan, touched)
     assert again == ["c.md"]
     assert carried_files(plan, again).to_pylist() == [{"source_path": "a.md", "article_id": 1}]
+
+
+def test_file_stats_are_those_of_the_given_paths_that_have_one() -> None:
+    files = found({"a.md": (1, 2), "b.md": None, "c.md": (3, 4)})
+    assert file_stats(files, ["a.md", "b.md", "new.md"]) == {"a.md": (1, 2)}
 
 
 def test_manifest_entries_are_those_of_the_given_paths() -> None:
