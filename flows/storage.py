@@ -5,7 +5,9 @@ machines can reach both."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,9 +128,33 @@ def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
     for entry in entries:
         if entry.is_dir():
             if not entry.is_symlink():
-                yield from _walk(entry.path, f"{prefix}{entry.name}/")
+                yield from _walk(entry.path, f"{prefix}{portable_name(entry.name)}/")
         elif entry.name.endswith(ARTICLE_SUFFIX):
-            yield f"{prefix}{entry.name}", entry
+            yield f"{prefix}{portable_name(entry.name)}", entry
+
+
+def portable_name(name: str) -> str:
+    """A file name as text every table can hold: a name whose bytes are not UTF-8 keeps
+    each such byte as ``\\xNN`` (Arrow, Parquet and DuckDB take only valid UTF-8; one such
+    name used to fail the whole run)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([0-9a-f]{2})")
+
+
+def _os_path(source_root: Path, path: str) -> bytes:
+    """The file a ``portable_name`` path names: its text as UTF-8, each ``\\xNN`` one byte."""
+    parts = _ESCAPED_BYTE.split(path)
+    raw = b"".join(
+        bytes.fromhex(part) if odd else part.encode("utf-8")
+        for part, odd in zip(parts, itertools.cycle((False, True)))
+    )
+    return os.path.join(os.fsencode(source_root), raw)
 
 
 def read_source_files(
@@ -136,9 +162,19 @@ def read_source_files(
 ) -> Iterator[tuple[str, bytes | Unreadable]]:
     for path in paths:
         try:
-            yield path, (source_root / path).read_bytes()
+            yield path, _read_bytes(source_root, path)
         except OSError as error:
             yield path, Unreadable(f"cannot read file: {error.strerror or error}")
+
+
+def _read_bytes(source_root: Path, path: str) -> bytes:
+    try:
+        return (source_root / path).read_bytes()
+    except FileNotFoundError:
+        if not _ESCAPED_BYTE.search(path):
+            raise
+    with open(_os_path(source_root, path), "rb") as file:
+        return file.read()
 
 
 def _modified_ns(info: dict[str, object]) -> int:

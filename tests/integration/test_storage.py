@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from flows.etl import STAGING_MARKER, quicktakes_etl
+from flows.etl import STAGING_MARKER, quicktakes_etl, read_manifest
 from flows.settings import ConfigError, resolve_settings
 from flows.storage import SourceTree
 from tests.conftest import FIXTURES, warehouse_rows
+from transforms.incremental import plan_load
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -67,6 +69,24 @@ def test_url_source_lists_files_with_size_and_mtime(shared: Path) -> None:
     assert url.select(["source_path", "size_bytes"]) == local.select(["source_path", "size_bytes"])
     assert url.column("source_path").to_pylist() == sorted(url.column("source_path").to_pylist())
     assert all(mtime > 0 for mtime in url.column("mtime_ns").to_pylist())
+
+
+def test_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(
+    shared: Path, tmp_path: Path
+) -> None:
+    corpus = shared / "corpus"
+    original = sorted(corpus.rglob("*.md"))[0]
+    shutil.copyfile(original, os.path.join(os.fsencode(original.parent), b"caf\xe9.md"))
+    escaped = f"{original.parent.relative_to(corpus).as_posix()}/caf\\xe9.md"
+    source = SourceTree(str(corpus))
+    assert escaped in source.discover().column("source_path").to_pylist()
+    assert dict(source.read([escaped])) == {escaped: original.read_bytes()}
+    first = quicktakes_etl(source=str(corpus), warehouse=str(tmp_path))
+    with duckdb.connect(first.database_path, read_only=True) as con:
+        query = "select status from etl.source_files where source_path = ?"
+        assert con.execute(query, [escaped]).fetchall() == [("loaded",)]
+    plan = plan_load(source.discover(), read_manifest(tmp_path / "lake"))
+    assert escaped in plan.unchanged.column("source_path").to_pylist()
 
 
 def test_url_source_reruns_parse_nothing_unchanged(shared: Path, tmp_path: Path) -> None:
