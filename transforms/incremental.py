@@ -78,14 +78,17 @@ def found_files(
     return table.sort_by("source_path")
 
 
+def rows_of(table: pa.Table, paths: Sequence[str]) -> pa.Table:
+    """The rows of a table keyed by ``source_path`` that hold one of the given paths."""
+    wanted = pa.array(paths, pa.string())
+    return table.filter(pc.is_in(table.column("source_path"), value_set=wanted))
+
+
 def file_stats(found: pa.Table, paths: Sequence[str]) -> dict[str, tuple[int, int]]:
     """(size, mtime ns) of the given paths, where the walk could stat them."""
-    wanted = found.filter(
-        pc.is_in(found.column("source_path"), value_set=pa.array(paths, pa.string()))
-    )
     return {
         row["source_path"]: (row["size_bytes"], row["mtime_ns"])
-        for row in wanted.to_pylist()
+        for row in rows_of(found, paths).to_pylist()
         if row["mtime_ns"] is not None
     }
 
@@ -125,8 +128,7 @@ def plan_load(found: pa.Table, manifest: pa.Table) -> LoadPlan:
 
 def touched_articles(plan: LoadPlan, manifest: pa.Table, parsed_ids: Iterable[int]) -> set[int]:
     """Articles whose listings changed: their old ids, and the ids parsed files hold now."""
-    changed = pa.array([*plan.parse, *plan.deleted], pa.string())
-    old = manifest.filter(pc.is_in(manifest.column("source_path"), value_set=changed))
+    old = rows_of(manifest, [*plan.parse, *plan.deleted])
     return {i for i in old.column("article_id").to_pylist() if i is not None} | set(parsed_ids)
 
 
@@ -148,12 +150,9 @@ def carried_files(plan: LoadPlan, reparsed: Sequence[str]) -> pa.Table:
 
 def manifest_entries(manifest: pa.Table, paths: Sequence[str]) -> dict[str, ManifestEntry]:
     """The manifest rows of the given paths (the files a run parses), as entries by path."""
-    wanted = manifest.filter(
-        pc.is_in(manifest.column("source_path"), value_set=pa.array(paths, pa.string()))
-    )
     return {
         row["source_path"]: ManifestEntry(**{k: v for k, v in row.items() if k != "source_path"})
-        for row in wanted.to_pylist()
+        for row in rows_of(manifest, paths).to_pylist()
     }
 
 
