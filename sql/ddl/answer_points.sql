@@ -5,9 +5,8 @@ create table if not exists answer_points (
     section varchar,
     heading varchar,
     body varchar not null,
-    primary key (article_id, point_index),
 );
-comment on table answer_points is 'The numbered points of each answer: items of its top-level ordered lists, as CommonMark parses them.';
+comment on table answer_points is 'The numbered points of each answer: items of its top-level ordered lists, as CommonMark parses them. Key: article_id, point_index (unique, checked before every publish).';
 comment on column answer_points.article_id is 'The article (articles.article_id).';
 comment on column answer_points.point_index is 'Position of the point over the whole answer, 1..point_count.';
 comment on column answer_points.list_number is 'The number as written before the point (lists can restart or skip).';

@@ -1,5 +1,5 @@
 create table if not exists articles (
-    article_id bigint primary key,
+    article_id bigint not null,
     published_date date,
     title varchar,
     article_title varchar,
@@ -23,7 +23,7 @@ create table if not exists articles (
     source_path varchar not null,
     extra json not null,
 );
-comment on table articles is 'One row per QuickTakes article (distinct id); fields come from its first listing by source path.';
+comment on table articles is 'One row per QuickTakes article (distinct id); fields come from its first listing by source path. Key: article_id (unique, checked before every publish).';
 comment on column articles.article_id is 'The article''s frontmatter id.';
 comment on column articles.published_date is 'Frontmatter date: the day the article was published.';
 comment on column articles.title is 'Frontmatter title.';

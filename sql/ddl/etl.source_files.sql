@@ -1,5 +1,5 @@
 create table if not exists etl.source_files (
-    source_path varchar primary key,
+    source_path varchar not null,
     sha256 varchar,
     size_bytes bigint,
     status varchar not null,
@@ -9,7 +9,7 @@ create table if not exists etl.source_files (
     first_seen_run_id varchar,
     last_changed_run_id varchar,
 );
-comment on table etl.source_files is 'The manifest: every article file (*.md) found under the source in the last run, exactly once.';
+comment on table etl.source_files is 'The manifest: every article file (*.md) found under the source in the last run, exactly once. Key: source_path (unique, checked before every publish).';
 comment on column etl.source_files.source_path is 'File path relative to the source root, /-separated.';
 comment on column etl.source_files.sha256 is 'SHA-256 of the file''s bytes; null when it could not be read.';
 comment on column etl.source_files.size_bytes is 'File size in bytes; null when it could not be read.';

@@ -5,9 +5,8 @@ create table if not exists related_articles (
     related_title varchar,
     related_subject varchar,
     related_url varchar,
-    primary key (article_id, rank),
 );
-comment on table related_articles is 'Related-article links (related_article1..5) of each article; the target may be missing from articles.';
+comment on table related_articles is 'Related-article links (related_article1..5) of each article; the target may be missing from articles. Key: article_id, rank (unique, checked before every publish).';
 comment on column related_articles.article_id is 'The linking article (articles.article_id).';
 comment on column related_articles.rank is 'N of the related_articleN field, 1..5.';
 comment on column related_articles.related_article_id is 'Id of the linked article; may not exist in articles.';

@@ -170,6 +170,21 @@ def test_consistent_rows_pass_every_check(con: duckdb.DuckDBPyConnection) -> Non
         pytest.param(
             "update articles set keyword_count = 5", {"child_counts_match": 1}, id="count-mismatch"
         ),
+        pytest.param(
+            "insert into articles select * from articles",
+            {"primary_keys": 1},
+            id="duplicate-article",
+        ),
+        pytest.param(
+            "insert into answer_points select * from answer_points where point_index = 1",
+            {"primary_keys": 1, "point_index_contiguous": 1, "child_counts_match": 1},
+            id="duplicate-point",
+        ),
+        pytest.param(
+            "insert into etl.source_files select * from etl.source_files",
+            {"primary_keys": 1, "file_accounting": 1},
+            id="duplicate-manifest-row",
+        ),
     ],
 )
 def test_checks_catch_corruption(
