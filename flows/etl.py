@@ -36,6 +36,15 @@ from flows.lake import (
     write_lake_table,
 )
 from flows.lock import warehouse_lock
+from flows.patch import (
+    PATCHED,
+    WarehousePatch,
+    build_or_patch,
+    changed_keys,
+    read_stamp,
+    why_not_patch,
+    write_stamp,
+)
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
@@ -46,7 +55,6 @@ from flows.warehouse import (
     IncompatibleWarehouse,
     RunRecord,
     StaleRows,
-    build_warehouse,
     check_warehouse,
     export_history,
     failed_run_rows,
@@ -91,6 +99,7 @@ class LoadResult:
     counts: dict[str, int]
     rejected: list[dict[str, Any]]
     published: bool = True
+    patched: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,7 @@ class RunSummary:
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
     published: bool = True
+    patched: bool = False
 
     @property
     def files_rejected(self) -> int:
@@ -120,7 +130,8 @@ class RunSummary:
             f"succeeded in {self.seconds:.1f} s",
             f"  source     {self.source_root}  ({self.files_seen:,} article files)",
             f"  warehouse  {self.database_path}"
-            + ("" if self.published else "  (nothing changed: left as it was)"),
+            + ("" if self.published else "  (nothing changed: left as it was)")
+            + ("  (patched: only changed rows replaced)" if self.patched else ""),
             f"  loaded     {self.files_seen - self.files_rejected:,} files as "
             f"{counts.get('articles', 0):,} articles in {counts.get('subjects', 0):,} subjects",
             f"  rows       {counts.get('answer_points', 0):,} answer points, "
@@ -224,30 +235,46 @@ def build_warehouse_task(
     lake_dir: Path,
     source_paths: pa.ChunkedArray,
     run: RunRecord,
-) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]]]:
+    patch: WarehousePatch | None,
+) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]], bool]:
     """The new warehouse file, with history from the published lake; then its lake history.
 
     DuckDB builds in a process of its own, so its memory does not stack on this one's
     (Prefect, the manifest): the largest process of a 10x run stays under 1 GB. Also
-    returns the first rejected files for the summary, read before publishing.
+    returns the first rejected files for the summary, read before publishing, and
+    whether the file is a patched copy of the published one.
     """
     history = read_history(settings.lake_dir, settings.database_path)
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
-        build = process.submit(build_warehouse, new_db, history, lake_dir, source_paths, run)
-        checks, counts = build.result()
+        build = process.submit(build_or_patch, new_db, history, lake_dir, source_paths, run, patch)
+        checks, counts, built = build.result()
+    if built == PATCHED:
+        get_run_logger().info("Patched a copy of the published warehouse file")
+    elif patch is not None:
+        get_run_logger().info("Built the warehouse file whole: %s", built)
     for table, rows in export_history(new_db).items():
         write_lake_table(lake_dir, table, rows, "part-00000.parquet")
-    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS)
+    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), built == PATCHED
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(settings: RunSettings, work: Path, run_id: str) -> None:
-    """Swap in the new lake, then the new warehouse file: each by one atomic rename.
+def publish_task(
+    settings: RunSettings, work: Path, run_id: str, full_build_size: int | None
+) -> None:
+    """Swap in the new lake, then the new warehouse file: each by one atomic rename; then
+    stamp the file as this run's (``full_build_size`` None: it is a full build).
 
     A kill between the two leaves the newer lake, from which the next run rebuilds.
     """
     publish_lake(work / "lake", settings.lake_dir, run_id)
     publish_warehouse(work / DATABASE_FILE, settings.database_path)
+    try:
+        write_stamp(settings.database_path, run_id, full_build_size)
+    except OSError as error:
+        get_run_logger().warning(
+            "Published, but could not stamp the warehouse file (%s): the next run rebuilds it",
+            error,
+        )
 
 
 @flow(name=FLOW_NAME)
@@ -308,6 +335,7 @@ def quicktakes_etl(
         checks=result.checks,
         rejected=result.rejected,
         published=result.published,
+        patched=result.patched,
     )
     logger.info("Run summary\n%s", summary.render())
     try:
@@ -383,11 +411,42 @@ def _load(
     stale_count = len(stale.article_ids)
     del carried, stale
     _guard_mass_deletion(settings, written["articles"])
-    checks, counts, rejected = build_warehouse_task(
-        work / DATABASE_FILE, settings, work / "lake", untraversed(discovered["source_path"]), run
+    patch = _warehouse_patch(
+        settings,
+        incremental and found == schema_version(),
+        changed_keys(touched, [*plan.parse, *again, *plan.deleted]),
+        written,
+        logger,
     )
-    publish_task(settings, work, run_id)
-    return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected)
+    checks, counts, rejected, patched = build_warehouse_task(
+        work / DATABASE_FILE,
+        settings,
+        work / "lake",
+        untraversed(discovered["source_path"]),
+        run,
+        untraversed(patch),
+    )
+    stamp = read_stamp(settings.database_path) if patched else None
+    publish_task(settings, work, run_id, stamp.full_build_size if stamp else None)
+    return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected, patched=patched)
+
+
+def _warehouse_patch(
+    settings: RunSettings,
+    incremental: bool,
+    changed: tuple[pa.Array, pa.Array],
+    lake_counts: dict[str, int],
+    logger: Logger | LoggerAdapter[Logger],
+) -> WarehousePatch | None:
+    """How to patch the published file with the run's changes, or None to build it whole."""
+    if not incremental:
+        return None
+    reason = why_not_patch(settings.database_path, settings.lake_dir)
+    if reason is not None:
+        logger.info("Building the warehouse file whole: %s", reason)
+        return None
+    article_ids, source_paths = changed
+    return WarehousePatch(settings.database_path, article_ids, source_paths, lake_counts)
 
 
 def _incremental_base(

@@ -276,8 +276,10 @@ def build_warehouse(
     lake_dir: Path,
     source_paths: Sequence[str] | pa.ChunkedArray,
     run: RunRecord,
+    load: bool = True,
 ) -> tuple[list[CheckResult], dict[str, int]]:
-    """Build a complete warehouse file from the lake and the run history.
+    """Build a complete warehouse file from the lake and the run history (``load`` false:
+    the file already holds the lake's rows and the history, as a patched copy does).
 
     The file lives in the run's work folder until it is published by rename, so the
     load commits before the checks run: uncommitted, the 10x corpus's rows had to stay
@@ -288,7 +290,8 @@ def build_warehouse(
     """
     with duckdb.connect(str(new_db), config={"memory_limit": BUILD_MEMORY_LIMIT}) as con:
         con.execute("set enable_progress_bar = false")
-        _in_transaction(con, lambda: _load_all(con, history, lake_dir, run))
+        if load:
+            in_transaction(con, lambda: _load_all(con, history, lake_dir, run))
         register_discovered_files(con, source_paths)
         checks = run_checks(con)
         if any(c.severity == "error" and not c.passed for c in checks):
@@ -300,7 +303,7 @@ def build_warehouse(
             record_run(con, finished, counts)
             record_check_results(con, run.run_id, checks)
 
-        _in_transaction(con, record)
+        in_transaction(con, record)
         con.execute("checkpoint")
     return checks, counts
 
@@ -308,16 +311,23 @@ def build_warehouse(
 def _load_all(
     con: duckdb.DuckDBPyConnection, history: dict[str, pa.Table], lake_dir: Path, run: RunRecord
 ) -> None:
+    load_history(con, history, run)
+    load_lake(con, lake_dir)
+
+
+def load_history(
+    con: duckdb.DuckDBPyConnection, history: dict[str, pa.Table], run: RunRecord
+) -> None:
+    """Schema objects, the lake's run history and this version's stamp; safe to repeat."""
     apply_ddl(con)
     for table, rows in history.items():
         con.register("previous_rows", rows)
         con.execute(f"insert or replace into {table} by name select * from previous_rows")
         con.unregister("previous_rows")
     stamp_schema_version(con, run.started_at)
-    load_lake(con, lake_dir)
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
+def in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
     con.execute("begin transaction")
     try:
         work()

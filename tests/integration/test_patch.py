@@ -1,0 +1,146 @@
+"""An incremental run patches a copy of the published file only when it can trust that copy,
+and the warehouse equals a full refresh either way."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import flows.patch
+from flows.etl import RunSummary, quicktakes_etl
+from flows.patch import read_stamp, stamp_path, why_not_patch
+from flows.warehouse import DATABASE_FILE
+from tests.conftest import FIXTURES, render_article, warehouse_rows
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    """The fixture corpus: its rejected files are parsed again by every run, so every run
+    after the first is incremental and has rows to replace."""
+    copy = tmp_path / "source"
+    shutil.copytree(FIXTURES / "corpus", copy)
+    return copy
+
+
+def run(source: Path, warehouse: Path, full_refresh: bool = False) -> RunSummary:
+    return quicktakes_etl(source=str(source), warehouse=str(warehouse), full_refresh=full_refresh)
+
+
+def assert_equals_a_full_refresh(summary: RunSummary, source: Path, tmp_path: Path) -> None:
+    full = run(source, tmp_path / "full", full_refresh=True)
+    assert warehouse_rows(summary.database_path) == warehouse_rows(full.database_path)
+
+
+def test_a_published_file_is_stamped_and_patched_by_the_next_run(
+    source: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "wh"
+    first = run(source, warehouse)
+    stamp = read_stamp(warehouse / DATABASE_FILE)
+    assert stamp is not None and stamp.run_id == first.run_id
+    assert stamp.full_build_size == (warehouse / DATABASE_FILE).stat().st_size
+    second = run(source, warehouse)
+    assert second.patched and "(patched" in second.render()
+    assert read_stamp(warehouse / DATABASE_FILE).run_id == second.run_id  # type: ignore[union-attr]
+    assert read_stamp(warehouse / DATABASE_FILE).full_build_size == stamp.full_build_size  # type: ignore[union-attr]
+    assert_equals_a_full_refresh(second, source, tmp_path)
+
+
+def test_a_file_written_to_after_publishing_is_rebuilt(source: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh"
+    run(source, warehouse)
+    with duckdb.connect(str(warehouse / DATABASE_FILE)) as con:
+        con.execute("create table scratch as select 1 as x")
+        con.execute("update articles set title = 'edited by hand'")
+    assert why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake") == (
+        "the published file was written to after it was published"
+    )
+    summary = run(source, warehouse)
+    assert not summary.patched
+    with duckdb.connect(summary.database_path, read_only=True) as con:
+        scratch = "select count(*) from duckdb_tables() where table_name = 'scratch'"
+        assert con.execute(scratch).fetchall() == [(0,)]
+    assert_equals_a_full_refresh(summary, source, tmp_path)
+
+
+def test_an_open_read_write_session_means_a_rebuild(source: Path, tmp_path: Path) -> None:
+    """Its exclusive lock refuses the read-only connection the copy is taken under."""
+    warehouse = tmp_path / "wh"
+    run(source, warehouse)
+    with duckdb.connect(str(warehouse / DATABASE_FILE)) as session:
+        summary = run(source, warehouse)
+        assert session.execute("select count(*) from articles").fetchall() == [(3,)]
+    assert not summary.patched
+    assert_equals_a_full_refresh(summary, source, tmp_path)
+
+
+def test_a_new_canonical_subject_name_rebuilds(source: Path, tmp_path: Path) -> None:
+    """Biology's two spellings tie, so 'Biology' wins; one more 'biology' listing renames
+    the subject on the rows of files the run does not parse."""
+    warehouse = tmp_path / "wh"
+    run(source, warehouse)
+    (source / "learn" / "biology" / "what-is-it.md").write_text(
+        render_article(article_id=700, subject="biology", slug="biology")
+    )
+    summary = run(source, warehouse)
+    assert not summary.patched
+    with duckdb.connect(summary.database_path, read_only=True) as con:
+        subjects = "select distinct subject from articles where subject_slug = 'biology'"
+        assert con.execute(subjects).fetchall() == [("biology",)]
+    assert_equals_a_full_refresh(summary, source, tmp_path)
+
+
+def _remove_stamp(warehouse: Path) -> None:
+    stamp_path(warehouse / DATABASE_FILE).unlink()
+
+
+def _stamp_another_run(warehouse: Path) -> None:
+    path = stamp_path(warehouse / DATABASE_FILE)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "run_id": "another-run"}))
+
+
+def _leave_a_wal(warehouse: Path) -> None:
+    (warehouse / f"{DATABASE_FILE}.wal").write_bytes(b"")
+
+
+def _touch(warehouse: Path) -> None:
+    os.utime(warehouse / DATABASE_FILE, ns=(1, 1))
+
+
+def _grow(warehouse: Path) -> None:
+    path = stamp_path(warehouse / DATABASE_FILE)
+    stamp = json.loads(path.read_text())
+    path.write_text(json.dumps({**stamp, "full_build_size": stamp["size"] // 2}))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (_remove_stamp, "no stamp says which run built the published file"),
+        (_stamp_another_run, "the published file and the published lake come from different"),
+        (_leave_a_wal, "the published file has a write-ahead log"),
+        (_touch, "the published file was written to after it was published"),
+        (_grow, "compacting: patches grew the file to 2.0 times its size"),
+    ],
+)
+def test_reasons_to_rebuild(
+    source: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: object,
+    reason: str,
+) -> None:
+    monkeypatch.setattr(flows.patch, "GROWTH_SLACK", 0)
+    warehouse = tmp_path / "wh"
+    run(source, warehouse)
+    assert why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake") is None
+    change(warehouse)  # type: ignore[operator]
+    found = why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake")
+    assert found is not None and found.startswith(reason)
