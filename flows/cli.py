@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         "bench",
         help="time the pipeline against the naive loop",
         description="Benchmark: time a naive frontmatter loop and the pipeline's runs (fixed "
-        "cost, full load, no-op rerun, 1%% changed) over a copy of the corpus, in one process "
+        "cost, full load, no-op rerun, 1% changed) over a copy of the corpus, in one process "
         "tree, against a running Prefect server (PREFECT_API_URL, or one started for the "
         "bench). Prints a table and the targets, and writes JSON.",
     )
