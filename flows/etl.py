@@ -36,15 +36,7 @@ from flows.lake import (
     write_lake_table,
 )
 from flows.lock import warehouse_lock
-from flows.patch import (
-    PATCHED,
-    WarehousePatch,
-    build_or_patch,
-    changed_keys,
-    read_stamp,
-    why_not_patch,
-    write_stamp,
-)
+from flows.patch import WarehousePatch, build_or_patch, plan_patch, untrusted, write_stamp
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
@@ -247,14 +239,15 @@ def build_warehouse_task(
     history = read_history(settings.lake_dir, settings.database_path)
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
         build = process.submit(build_or_patch, new_db, history, lake_dir, source_paths, run, patch)
-        checks, counts, built = build.result()
-    if built == PATCHED:
+        checks, counts, built_whole_because = build.result()
+    if built_whole_because is None:
         get_run_logger().info("Patched a copy of the published warehouse file")
     elif patch is not None:
-        get_run_logger().info("Built the warehouse file whole: %s", built)
+        get_run_logger().info("Built the warehouse file whole: %s", built_whole_because)
     for table, rows in export_history(new_db).items():
         write_lake_table(lake_dir, table, rows, "part-00000.parquet")
-    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), built == PATCHED
+    patched = built_whole_because is None
+    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), patched
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -266,10 +259,11 @@ def publish_task(
 
     A kill between the two leaves the newer lake, from which the next run rebuilds.
     """
+    built = (work / DATABASE_FILE).stat()
     publish_lake(work / "lake", settings.lake_dir, run_id)
     publish_warehouse(work / DATABASE_FILE, settings.database_path)
     try:
-        write_stamp(settings.database_path, run_id, full_build_size)
+        write_stamp(settings.database_path, run_id, built, full_build_size)
     except OSError as error:
         get_run_logger().warning(
             "Published, but could not stamp the warehouse file (%s): the next run rebuilds it",
@@ -389,7 +383,13 @@ def _load(
         load_mode="incremental" if incremental else "full",
         parser_version=parser,
     )
-    if incremental and not plan.parse and not plan.deleted and found == schema_version():
+    if (
+        incremental
+        and not plan.parse
+        and not plan.deleted
+        and found == schema_version()
+        and untrusted(settings.database_path, settings.lake_dir) is None
+    ):
         recorded = record_unchanged_task(settings.lake_dir, run, discovered.num_rows)
         if recorded is not None:
             return recorded
@@ -411,12 +411,16 @@ def _load(
     stale_count = len(stale.article_ids)
     del carried, stale
     _guard_mass_deletion(settings, written["articles"])
-    patch = _warehouse_patch(
-        settings,
-        incremental and found == schema_version(),
-        changed_keys(touched, [*plan.parse, *again, *plan.deleted]),
-        written,
-        logger,
+    patch = (
+        _warehouse_patch(
+            settings,
+            touched | {i for s in summaries for i in s.article_ids},
+            [*plan.parse, *again, *plan.deleted],
+            written,
+            logger,
+        )
+        if incremental and found == schema_version()
+        else None
     )
     checks, counts, rejected, patched = build_warehouse_task(
         work / DATABASE_FILE,
@@ -426,27 +430,26 @@ def _load(
         run,
         untraversed(patch),
     )
-    stamp = read_stamp(settings.database_path) if patched else None
-    publish_task(settings, work, run_id, stamp.full_build_size if stamp else None)
+    publish_task(settings, work, run_id, patch.stamp.full_build_size if patch and patched else None)
     return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected, patched=patched)
 
 
 def _warehouse_patch(
     settings: RunSettings,
-    incremental: bool,
-    changed: tuple[pa.Array, pa.Array],
+    article_ids: set[int],
+    source_paths: list[str],
     lake_counts: dict[str, int],
     logger: Logger | LoggerAdapter[Logger],
 ) -> WarehousePatch | None:
-    """How to patch the published file with the run's changes, or None to build it whole."""
-    if not incremental:
+    """How to patch the published file with an incremental run's changes, or None (logged
+    why) to build it whole."""
+    patch = plan_patch(
+        settings.database_path, settings.lake_dir, article_ids, source_paths, lake_counts
+    )
+    if isinstance(patch, str):
+        logger.info("Building the warehouse file whole: %s", patch)
         return None
-    reason = why_not_patch(settings.database_path, settings.lake_dir)
-    if reason is not None:
-        logger.info("Building the warehouse file whole: %s", reason)
-        return None
-    article_ids, source_paths = changed
-    return WarehousePatch(settings.database_path, article_ids, source_paths, lake_counts)
+    return patch
 
 
 def _incremental_base(

@@ -73,6 +73,21 @@ def warehouse_rows(database: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+def assert_holds_its_lake(database: Path) -> None:
+    """Every table of a published warehouse, history and run stamps included, has exactly
+    the rows of its lake (the lake beside it)."""
+    import duckdb
+
+    from flows.warehouse import lake_path
+    from transforms import schemas
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        for table in [*schemas.TABLES, *schemas.HISTORY_TABLES]:
+            files = str(lake_path(database.parent / "lake", table) / "*.parquet")
+            lake = con.execute(f"select * from read_parquet('{files}') order by all").fetchall()
+            assert con.execute(f"select * from {table} order by all").fetchall() == lake, table
+
+
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One Prefect test server for the whole session: it takes ~20 s to start."""

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows.etl import MassDeletion, quicktakes_etl
-from tests.conftest import FIXTURES, render_article, warehouse_rows
+from tests.conftest import FIXTURES, assert_holds_its_lake, render_article, warehouse_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -87,6 +87,7 @@ def test_replayed_changes_equal_a_full_refresh_after_every_step(tmp_path: Path) 
         assert warehouse_rows(Path(fast.database_path)) == warehouse_rows(
             Path(slow.database_path)
         ), step.__name__
+        assert_holds_its_lake(Path(fast.database_path))
         patched.append(fast.patched)
     assert patched == [False] + [True] * (len(STEPS) - 1)
 

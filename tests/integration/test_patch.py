@@ -13,9 +13,9 @@ import pytest
 
 import flows.patch
 from flows.etl import RunSummary, quicktakes_etl
-from flows.patch import read_stamp, stamp_path, why_not_patch
+from flows.patch import WarehousePatch, plan_patch, read_stamp, stamp_path, untrusted
 from flows.warehouse import DATABASE_FILE
-from tests.conftest import FIXTURES, render_article, warehouse_rows
+from tests.conftest import FIXTURES, assert_holds_its_lake, render_article, warehouse_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -36,6 +36,11 @@ def run(source: Path, warehouse: Path, full_refresh: bool = False) -> RunSummary
 def assert_equals_a_full_refresh(summary: RunSummary, source: Path, tmp_path: Path) -> None:
     full = run(source, tmp_path / "full", full_refresh=True)
     assert warehouse_rows(summary.database_path) == warehouse_rows(full.database_path)
+    assert_holds_its_lake(Path(summary.database_path))
+
+
+def patch_plan(warehouse: Path) -> WarehousePatch | str:
+    return plan_patch(warehouse / DATABASE_FILE, warehouse / "lake", [], [], {})
 
 
 def test_a_published_file_is_stamped_and_patched_by_the_next_run(
@@ -59,7 +64,7 @@ def test_a_file_written_to_after_publishing_is_rebuilt(source: Path, tmp_path: P
     with duckdb.connect(str(warehouse / DATABASE_FILE)) as con:
         con.execute("create table scratch as select 1 as x")
         con.execute("update articles set title = 'edited by hand'")
-    assert why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake") == (
+    assert untrusted(warehouse / DATABASE_FILE, warehouse / "lake") == (
         "the published file was written to after it was published"
     )
     summary = run(source, warehouse)
@@ -114,6 +119,11 @@ def _touch(warehouse: Path) -> None:
     os.utime(warehouse / DATABASE_FILE, ns=(1, 1))
 
 
+def _damage_stamp(warehouse: Path) -> None:
+    path = stamp_path(warehouse / DATABASE_FILE)
+    path.write_text(json.dumps({**json.loads(path.read_text()), "full_build_size": None}))
+
+
 def _grow(warehouse: Path) -> None:
     path = stamp_path(warehouse / DATABASE_FILE)
     stamp = json.loads(path.read_text())
@@ -124,6 +134,7 @@ def _grow(warehouse: Path) -> None:
     ("change", "reason"),
     [
         (_remove_stamp, "no stamp says which run built the published file"),
+        (_damage_stamp, "no stamp says which run built the published file"),
         (_stamp_another_run, "the published file and the published lake come from different"),
         (_leave_a_wal, "the published file has a write-ahead log"),
         (_touch, "the published file was written to after it was published"),
@@ -140,7 +151,23 @@ def test_reasons_to_rebuild(
     monkeypatch.setattr(flows.patch, "GROWTH_SLACK", 0)
     warehouse = tmp_path / "wh"
     run(source, warehouse)
-    assert why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake") is None
+    assert isinstance(patch_plan(warehouse), WarehousePatch)
     change(warehouse)  # type: ignore[operator]
-    found = why_not_patch(warehouse / DATABASE_FILE, warehouse / "lake")
-    assert found is not None and found.startswith(reason)
+    found = patch_plan(warehouse)
+    assert isinstance(found, str) and found.startswith(reason)
+
+
+def test_a_file_older_than_its_lake_is_rebuilt_even_when_nothing_changed(
+    source: Path, tmp_path: Path
+) -> None:
+    """As a run killed between publishing the lake and the file leaves it: the next run,
+    finding no file changed, still builds the file from the newer lake."""
+    shutil.rmtree(source / "learn" / "broken")
+    warehouse = tmp_path / "wh"
+    run(source, warehouse)
+    assert not run(source, warehouse).published
+    _stamp_another_run(warehouse)
+    rerun = run(source, warehouse)
+    assert rerun.published and not rerun.patched
+    assert read_stamp(warehouse / DATABASE_FILE).run_id == rerun.run_id  # type: ignore[union-attr]
+    assert_holds_its_lake(warehouse / DATABASE_FILE)
