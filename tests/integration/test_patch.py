@@ -13,7 +13,14 @@ import pytest
 
 import flows.patch
 from flows.etl import RunSummary, quicktakes_etl
-from flows.patch import WarehousePatch, plan_patch, read_stamp, stamp_path, untrusted
+from flows.patch import (
+    WarehousePatch,
+    plan_patch,
+    read_stamp,
+    stamp_path,
+    untrusted,
+    write_stamp,
+)
 from flows.warehouse import DATABASE_FILE
 from tests.conftest import FIXTURES, assert_holds_its_lake, render_article, warehouse_rows
 
@@ -53,9 +60,44 @@ def test_a_published_file_is_stamped_and_patched_by_the_next_run(
     assert stamp.full_build_size == (warehouse / DATABASE_FILE).stat().st_size
     second = run(source, warehouse)
     assert second.patched and "(patched" in second.render()
-    assert read_stamp(warehouse / DATABASE_FILE).run_id == second.run_id  # type: ignore[union-attr]
-    assert read_stamp(warehouse / DATABASE_FILE).full_build_size == stamp.full_build_size  # type: ignore[union-attr]
+    restamped = read_stamp(warehouse / DATABASE_FILE)
+    assert restamped is not None and restamped.run_id == second.run_id
+    assert restamped.full_build_size == stamp.full_build_size
     assert_equals_a_full_refresh(second, source, tmp_path)
+
+
+def test_a_patch_without_the_lakes_row_counts_is_built_whole(
+    source: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A published file that lost rows of articles the run does not parse, yet whose stamp
+    vouches for it: the patched tables cannot match the lake's counts."""
+    warehouse = tmp_path / "wh"
+    first = run(source, warehouse)
+    database = warehouse / DATABASE_FILE
+    with duckdb.connect(str(database)) as con:
+        con.execute("delete from related_articles")
+    write_stamp(database, first.run_id, database.stat(), None)
+    summary = run(source, warehouse)
+    assert not summary.patched
+    assert "row counts" in caplog.text and "differ from the lake's" in caplog.text
+    assert_equals_a_full_refresh(summary, source, tmp_path)
+
+
+def test_a_patched_file_failing_a_check_is_built_whole(
+    source: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Same row counts, a wrong denormalized count on an article the run does not parse:
+    the patched copy fails child_counts_match, the whole build from the lake passes."""
+    warehouse = tmp_path / "wh"
+    first = run(source, warehouse)
+    database = warehouse / DATABASE_FILE
+    with duckdb.connect(str(database)) as con:
+        con.execute("update articles set point_count = point_count + 1")
+    write_stamp(database, first.run_id, database.stat(), None)
+    summary = run(source, warehouse)
+    assert not summary.patched
+    assert "the patched file failed checks" in caplog.text and "child_counts_match" in caplog.text
+    assert_equals_a_full_refresh(summary, source, tmp_path)
 
 
 def test_a_file_written_to_after_publishing_is_rebuilt(source: Path, tmp_path: Path) -> None:
