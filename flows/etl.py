@@ -26,17 +26,27 @@ from prefect.utilities.annotations import opaque
 
 from flows.lake import (
     BatchSummary,
+    LakeChanges,
     ManifestContext,
+    add_counts,
+    carry_rows,
     lake_row_count,
     publish_lake,
     read_lake_table,
     remove_unpublished_lakes,
     stage_batch,
-    write_lake,
+    write_lake_changes,
     write_lake_table,
 )
 from flows.lock import warehouse_lock
-from flows.patch import WarehousePatch, build_or_patch, plan_patch, untrusted, write_stamp
+from flows.patch import (
+    WarehousePatch,
+    discard,
+    patch_warehouse,
+    plan_patch,
+    untrusted,
+    write_stamp,
+)
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
@@ -47,6 +57,7 @@ from flows.warehouse import (
     IncompatibleWarehouse,
     RunRecord,
     StaleRows,
+    build_warehouse,
     check_warehouse,
     export_history,
     failed_run_rows,
@@ -181,8 +192,9 @@ def write_lake_task(
     stale: StaleRows,
     carried: CarriedRows,
     manifest: ManifestContext,
-) -> dict[str, int]:
-    return write_lake(staging, summaries, lake_dir, stale, carried, manifest)
+) -> LakeChanges:
+    """The new lake's changed part; the rows of unchanged files follow in build-warehouse."""
+    return write_lake_changes(staging, summaries, lake_dir, stale, carried, manifest)
 
 
 @task(name="record-unchanged-run", cache_policy=NO_CACHE)
@@ -228,25 +240,43 @@ def build_warehouse_task(
     source_paths: pa.ChunkedArray,
     run: RunRecord,
     patch: WarehousePatch | None,
+    carried: CarriedRows,
+    changes: LakeChanges,
 ) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]], bool]:
-    """The new warehouse file, with history from the published lake; then its lake history.
+    """Copy the unchanged files' rows into the new lake, and build the new warehouse file,
+    with history from the published lake; then its lake history.
 
     DuckDB builds in a process of its own, so its memory does not stack on this one's
-    (Prefect, the manifest): the largest process of a 10x run stays under 1 GB. Also
-    returns the first rejected files for the summary, read before publishing, and
-    whether the file is a patched copy of the published one.
+    (Prefect, the manifest): the largest process of a 10x run stays under 1 GB. A patch
+    reads only the lake's changed part, so it runs there while this process copies the
+    carried rows; it is kept only if it holds the whole lake's row counts. Also returns
+    the first rejected files for the summary, read before publishing, and whether the
+    file is a patched copy of the published one.
     """
     history = read_history(settings.lake_dir, settings.database_path)
+    logger = get_run_logger()
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
-        build = process.submit(build_or_patch, new_db, history, lake_dir, source_paths, run, patch)
-        checks, counts, built_whole_because = build.result()
-    if built_whole_because is None:
-        get_run_logger().info("Patched a copy of the published warehouse file")
-    elif patch is not None:
-        get_run_logger().info("Built the warehouse file whole: %s", built_whole_because)
+        patching = (
+            process.submit(patch_warehouse, new_db, history, lake_dir, source_paths, run, patch)
+            if patch
+            else None
+        )
+        lake_counts = add_counts(changes.counts, carry_rows(lake_dir, carried, changes.canonical))
+        built = patching.result() if patching else "full run"
+        if not isinstance(built, str) and built[1] != lake_counts:
+            discard(new_db)
+            built = f"the patched file's row counts {built[1]} differ from the lake's"
+        if isinstance(built, str):
+            if patch is not None:
+                logger.info("Built the warehouse file whole: %s", built)
+            build = process.submit(build_warehouse, new_db, history, lake_dir, source_paths, run)
+            checks, counts = build.result()
+        else:
+            logger.info("Patched a copy of the published warehouse file")
+            checks, counts = built
     for table, rows in export_history(new_db).items():
         write_lake_table(lake_dir, table, rows, "part-00000.parquet")
-    patched = built_whole_because is None
+    patched = not isinstance(built, str)
     return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), patched
 
 
@@ -400,7 +430,7 @@ def _load(
     summaries += _parse_all(again, source, settings, staging, logger, first_batch=len(summaries))
     carried = CarriedRows(settings.lake_dir, carried_files(plan, again))
     stale = read_stale_rows_task(settings.lake_dir, untraversed(summaries))
-    written = write_lake_task(
+    changes = write_lake_task(
         staging,
         untraversed(summaries),
         work / "lake",
@@ -409,14 +439,12 @@ def _load(
         untraversed(ManifestContext(discovered, previous, run_id)),
     )
     stale_count = len(stale.article_ids)
-    del carried, stale
-    _guard_mass_deletion(settings, written["articles"])
+    del stale
     patch = (
         _warehouse_patch(
             settings,
             touched | {i for s in summaries for i in s.article_ids},
             [*plan.parse, *again, *plan.deleted],
-            written,
             logger,
         )
         if incremental and found == schema_version()
@@ -429,7 +457,11 @@ def _load(
         untraversed(discovered["source_path"]),
         run,
         untraversed(patch),
+        untraversed(carried),
+        untraversed(changes),
     )
+    del carried
+    _guard_mass_deletion(settings, counts["articles"])
     publish_task(settings, work, run_id, patch.stamp.full_build_size if patch and patched else None)
     return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected, patched=patched)
 
@@ -438,14 +470,11 @@ def _warehouse_patch(
     settings: RunSettings,
     article_ids: set[int],
     source_paths: list[str],
-    lake_counts: dict[str, int],
     logger: Logger | LoggerAdapter[Logger],
 ) -> WarehousePatch | None:
     """How to patch the published file with an incremental run's changes, or None (logged
     why) to build it whole."""
-    patch = plan_patch(
-        settings.database_path, settings.lake_dir, article_ids, source_paths, lake_counts
-    )
+    patch = plan_patch(settings.database_path, settings.lake_dir, article_ids, source_paths)
     if isinstance(patch, str):
         logger.info("Building the warehouse file whole: %s", patch)
         return None

@@ -32,6 +32,8 @@ from transforms.subjects import choose_canonical_subjects
 
 LAKE_VERSIONS = ".lakes"
 _STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
+CHANGES_FILE = "part-00000.parquet"
+CARRIED_FILE = "part-00001.parquet"
 CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
 
 
@@ -77,19 +79,31 @@ def stage_batch(
     )
 
 
-def write_lake(
+@dataclass(frozen=True, slots=True)
+class LakeChanges:
+    """The new lake's first part: rows per table it holds, and the canonical subject names
+    its rows carried over still need."""
+
+    counts: dict[str, int]
+    canonical: dict[str, str]
+
+
+def write_lake_changes(
     staging: StagingArea,
     summaries: list[BatchSummary],
     lake_dir: Path,
     stale: StaleRows,
     carried: CarriedRows,
     manifest: ManifestContext,
-) -> dict[str, int]:
-    """Write one Parquet dataset per table: parsed batches, then rows carried over.
+) -> LakeChanges:
+    """Write each table's first part (``CHANGES_FILE``): the parsed batches' rows and stale
+    files' last good rows, which are all the rows a run changes; and ``subjects`` whole.
 
-    An article's content comes from its first listing by path among the parsed
-    files; unchanged files' rows are carried over; files gone stale keep their
-    last good rows; subjects get their canonical names. Returns rows per table.
+    An article's content comes from its first listing by path among the parsed files;
+    files gone stale keep their last good rows (their article's only while no loaded file
+    lists it); subjects get their canonical names, counted over every listing. The rows
+    carried over from unchanged files go into a second part (``carry_rows``), which a
+    patched warehouse does not need: it can be built while they are copied.
     """
     spellings: dict[str, Counter[str]] = {}
     for counts_by_slug in [
@@ -104,7 +118,10 @@ def write_lake(
             spellings.setdefault(slug, Counter()).update(counts)
     canonical = choose_canonical_subjects(spellings)
     winners = _first_listing_batches(staging, summaries)
-    writers = {name: _parquet_writer(lake_dir, name) for name in _STAGED_TABLES}
+    loaded = {i for ids in winners.values() for i in ids}
+    for batch in carried.scan("articles", ["article_id"]):
+        loaded.update(batch.column("article_id").to_pylist())
+    writers = {name: _parquet_writer(lake_dir, name, CHANGES_FILE) for name in _STAGED_TABLES}
     written = dict.fromkeys(schemas.TABLES, 0)
 
     def write(tables: dict[str, pa.Table]) -> None:
@@ -125,21 +142,38 @@ def write_lake(
                 manifest.run_id,
             )
             write(tables)
-        for name in CARRIED_TABLES:
-            for batch in carried.scan(name):
-                write({name: pa.Table.from_batches([batch])})
-        loaded = {i for ids in winners.values() for i in ids}
-        for batch in carried.scan("articles", ["article_id"]):
-            loaded.update(batch.column("article_id").to_pylist())
         write(keep_stale_content(stale.tables, loaded))
     finally:
         for writer in writers.values():
             writer.close()
     subjects = subjects_table(spellings, canonical)
-    with _parquet_writer(lake_dir, "subjects") as writer:
+    with _parquet_writer(lake_dir, "subjects", CHANGES_FILE) as writer:
         writer.write_table(subjects)
     written["subjects"] = subjects.num_rows
+    return LakeChanges(written, canonical)
+
+
+def carry_rows(lake_dir: Path, carried: CarriedRows, canonical: dict[str, str]) -> dict[str, int]:
+    """Write each table's second part (``CARRIED_FILE``): the rows of unchanged files, from
+    the published lake, with canonical subject names. Rows per table; no file for a table
+    with none."""
+    written = dict.fromkeys(schemas.TABLES, 0)
+    for name in CARRIED_TABLES:
+        writer: pq.ParquetWriter | None = None
+        try:
+            for batch in carried.scan(name):
+                rows = apply_canonical_subjects({name: pa.Table.from_batches([batch])}, canonical)
+                writer = writer or _parquet_writer(lake_dir, name, CARRIED_FILE)
+                writer.write_table(rows[name])
+                written[name] += batch.num_rows
+        finally:
+            if writer is not None:
+                writer.close()
     return written
+
+
+def add_counts(*counts: dict[str, int]) -> dict[str, int]:
+    return {name: sum(part.get(name, 0) for part in counts) for name in schemas.TABLES}
 
 
 def _first_listing_batches(
@@ -223,9 +257,7 @@ def write_lake_table(lake_dir: Path, table: str, rows: pa.Table, file_name: str)
         temporary.unlink(missing_ok=True)
 
 
-def _parquet_writer(lake_dir: Path, table: str) -> pq.ParquetWriter:
+def _parquet_writer(lake_dir: Path, table: str, file_name: str) -> pq.ParquetWriter:
     directory = lake_path(lake_dir, table)
     directory.mkdir(parents=True, exist_ok=True)
-    return pq.ParquetWriter(
-        directory / "part-00000.parquet", schemas.TABLES[table], compression="zstd"
-    )
+    return pq.ParquetWriter(directory / file_name, schemas.TABLES[table], compression="zstd")

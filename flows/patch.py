@@ -2,11 +2,13 @@
 
 An incremental run changes the rows of a few articles and files. With 1% of the real
 corpus's files edited, building the new file this way took 0.9 s (process start, copy,
-patch, checks, checkpoint), loading the whole lake into a new one 2.9 s. The copy is
-trusted only when a stamp, written when the file was published, says which run built it
-and that it has not been written since; anything unusual (an analyst's session writing
-to the file, a changed canonical subject name, a file from an older version, a patched
-file that does not match the lake's row counts or fails a check) falls back to the full
+patch, checks, checkpoint), loading the whole lake into a new one 2.9 s; and it needs
+only the new lake's changed part (``flows.lake.CHANGES_FILE``), so it runs while the rows
+of unchanged files are still being copied into the lake. The copy is trusted only when a
+stamp, written when the file was published, says which run built it and that it has not
+been written since; anything unusual (an analyst's session writing to the file, a changed
+canonical subject name, a file from an older version, a patched file that fails a check
+or, as the caller checks, does not hold the lake's row counts) falls back to the full
 build, which is always correct.
 """
 
@@ -15,13 +17,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from flows.lake import CHANGES_FILE
 from flows.sqlfiles import read_sql
 from flows.warehouse import (
     BUILD_MEMORY_LIMIT,
@@ -34,7 +37,6 @@ from flows.warehouse import (
     load_history,
     read_schema_version,
     schema_version,
-    table_counts,
 )
 from transforms import schemas
 
@@ -60,15 +62,14 @@ class BuildStamp:
 
 @dataclass(frozen=True, slots=True)
 class WarehousePatch:
-    """What an incremental run changed: the published file and lake, the file's stamp, the
-    articles and files whose rows may differ from it, and the new lake's rows per table."""
+    """What an incremental run changed: the published file and lake, the file's stamp, and
+    the articles and files whose rows may differ from it."""
 
     published: Path
     published_lake: Path
     stamp: BuildStamp
     article_ids: pa.Array
     source_paths: pa.Array
-    lake_counts: Mapping[str, int]
 
 
 def stamp_path(db_path: Path) -> Path:
@@ -125,7 +126,6 @@ def plan_patch(
     lake_dir: Path,
     article_ids: Collection[int],
     source_paths: Collection[str],
-    lake_counts: Mapping[str, int],
 ) -> WarehousePatch | str:
     """How to patch the published file with these changes, or why it is built whole."""
     reason = untrusted(db_path, lake_dir)
@@ -143,30 +143,27 @@ def plan_patch(
         stamp,
         pa.array(sorted(set(article_ids)), pa.int64()),
         pa.array(sorted(set(source_paths)), pa.string()),
-        dict(lake_counts),
     )
 
 
-def build_or_patch(
+def patch_warehouse(
     new_db: Path,
     history: dict[str, pa.Table],
     lake_dir: Path,
     source_paths: pa.ChunkedArray,
     run: RunRecord,
-    patch: WarehousePatch | None,
-) -> tuple[list[CheckResult], dict[str, int], str | None]:
-    """The new warehouse file, patched from the published one when ``patch`` allows, else
-    built from the whole lake. Also returns why it was built whole (None: patched)."""
-    reason = patch_copy(new_db, history, lake_dir, run, patch) if patch else "full run"
+    patch: WarehousePatch,
+) -> tuple[list[CheckResult], dict[str, int]] | str:
+    """The new warehouse file as a patched, checked copy of the published one: its checks
+    and row counts; or why it could not be (``new_db`` then removed)."""
+    reason = patch_copy(new_db, history, lake_dir, run, patch)
     if reason is None:
         try:
-            checks, counts = build_warehouse(new_db, history, lake_dir, source_paths, run, False)
-            return checks, counts, None
+            return build_warehouse(new_db, history, lake_dir, source_paths, run, load=False)
         except ChecksFailed as failed:
             reason = f"the patched file failed checks ({failed})"
-    _discard(new_db)
-    checks, counts = build_warehouse(new_db, history, lake_dir, source_paths, run)
-    return checks, counts, reason
+    discard(new_db)
+    return reason
 
 
 def patch_copy(
@@ -195,15 +192,9 @@ def patch_copy(
             reason = _unfit(con, lake_dir)
             if reason is None:
                 in_transaction(con, lambda: _patch(con, history, lake_dir, run, patch))
-    except _CountsDiffer as differ:
-        return str(differ)
     except Exception as error:
         return f"could not patch a copy of the published file: {_first_line(error)}"
     return reason
-
-
-class _CountsDiffer(Exception):
-    """The patched tables do not hold the new lake's row counts (the patch is rolled back)."""
 
 
 def _patch(
@@ -215,9 +206,6 @@ def _patch(
 ) -> None:
     load_history(con, history, run)
     _replace_changed_rows(con, lake_dir, patch)
-    counts = table_counts(con)
-    if counts != dict(patch.lake_counts):
-        raise _CountsDiffer(f"the patched file's row counts {counts} differ from the lake's")
 
 
 def _unfit(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> str | None:
@@ -242,7 +230,8 @@ def _unfit(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> str | None:
 def _replace_changed_rows(
     con: duckdb.DuckDBPyConnection, lake_dir: Path, patch: WarehousePatch
 ) -> None:
-    """Delete the changed articles' and files' rows, insert the lake's; subjects whole."""
+    """Delete the changed articles' and files' rows, insert the lake's (all in its changed
+    part); subjects whole."""
     con.register("article_arrow", pa.table({"article_id": patch.article_ids}))
     con.register("file_arrow", pa.table({"source_path": patch.source_paths}))
     con.execute("create temp table changed_articles as select article_id from article_arrow")
@@ -267,10 +256,10 @@ def _replace_changed_rows(
 
 
 def _lake_files(lake_dir: Path, table: str) -> str:
-    return str(lake_path(lake_dir, table) / "*.parquet")
+    return str(lake_path(lake_dir, table) / CHANGES_FILE)
 
 
-def _discard(db_path: Path) -> None:
+def discard(db_path: Path) -> None:
     db_path.unlink(missing_ok=True)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
 
