@@ -7,7 +7,7 @@ import hashlib
 import multiprocessing
 import shutil
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from logging import Logger, LoggerAdapter
@@ -88,6 +88,7 @@ T = TypeVar("T")
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
 STAGING_MARKER = "staging-url"
+HISTORY_FILE = "part-00000.parquet"
 
 
 class MassDeletion(Exception):
@@ -243,41 +244,51 @@ def build_warehouse_task(
     carried: CarriedRows,
     changes: LakeChanges,
 ) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]], bool]:
-    """Copy the unchanged files' rows into the new lake, and build the new warehouse file,
-    with history from the published lake; then its lake history.
+    """Copy the unchanged files' rows into the new lake and build the new warehouse file
+    (history from the published lake); then write its history into the new lake.
 
     DuckDB builds in a process of its own, so its memory does not stack on this one's
     (Prefect, the manifest): the largest process of a 10x run stays under 1 GB. A patch
-    reads only the lake's changed part, so it runs there while this process copies the
-    carried rows; it is kept only if it holds the whole lake's row counts. Also returns
-    the first rejected files for the summary, read before publishing, and whether the
-    file is a patched copy of the published one.
+    reads only the lake's changed part, so it starts before the carried rows are copied;
+    it is kept only if it holds the whole lake's row counts. Raises MassDeletion before
+    any whole build. Also returns the first rejected files for the summary, read before
+    publishing, and whether the file is a patched copy of the published one.
     """
     history = read_history(settings.lake_dir, settings.database_path)
     logger = get_run_logger()
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
         patching = (
             process.submit(patch_warehouse, new_db, history, lake_dir, source_paths, run, patch)
-            if patch
+            if patch is not None
             else None
         )
         lake_counts = add_counts(changes.counts, carry_rows(lake_dir, carried, changes.canonical))
-        built = patching.result() if patching else "full run"
-        if not isinstance(built, str) and built[1] != lake_counts:
+        _guard_mass_deletion(settings, lake_counts["articles"])
+        reason, (checks, counts) = _patch_result(patching, lake_counts)
+        if reason is not None:
             discard(new_db)
-            built = f"the patched file's row counts {built[1]} differ from the lake's"
-        if isinstance(built, str):
             if patch is not None:
-                logger.info("Built the warehouse file whole: %s", built)
+                logger.info("Building the warehouse file whole: %s", reason)
             build = process.submit(build_warehouse, new_db, history, lake_dir, source_paths, run)
             checks, counts = build.result()
         else:
             logger.info("Patched a copy of the published warehouse file")
-            checks, counts = built
     for table, rows in export_history(new_db).items():
-        write_lake_table(lake_dir, table, rows, "part-00000.parquet")
-    patched = not isinstance(built, str)
-    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), patched
+        write_lake_table(lake_dir, table, rows, HISTORY_FILE)
+    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), reason is None
+
+
+def _patch_result(
+    patching: Future[tuple[list[CheckResult], dict[str, int]] | str] | None,
+    lake_counts: dict[str, int],
+) -> tuple[str | None, tuple[list[CheckResult], dict[str, int]]]:
+    """The patched file's checks and counts, or why it is not kept (None when it is)."""
+    outcome = patching.result() if patching is not None else "full run"
+    if isinstance(outcome, str):
+        return outcome, ([], {})
+    if outcome[1] != lake_counts:
+        return f"the patched file's row counts {outcome[1]} differ from the lake's", ([], {})
+    return None, outcome
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -461,7 +472,6 @@ def _load(
         untraversed(changes),
     )
     del carried
-    _guard_mass_deletion(settings, counts["articles"])
     publish_task(settings, work, run_id, patch.stamp.full_build_size if patch and patched else None)
     return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected, patched=patched)
 

@@ -81,8 +81,8 @@ def stage_batch(
 
 @dataclass(frozen=True, slots=True)
 class LakeChanges:
-    """The new lake's first part: rows per table it holds, and the canonical subject names
-    its rows carried over still need."""
+    """The new lake's changed part: its rows per table, and each subject slug's canonical
+    name, which the rows carried over take as well."""
 
     counts: dict[str, int]
     canonical: dict[str, str]
@@ -96,14 +96,13 @@ def write_lake_changes(
     carried: CarriedRows,
     manifest: ManifestContext,
 ) -> LakeChanges:
-    """Write each table's first part (``CHANGES_FILE``): the parsed batches' rows and stale
-    files' last good rows, which are all the rows a run changes; and ``subjects`` whole.
+    """Write each table's changed part (``CHANGES_FILE``): the parsed batches' rows and
+    stale files' last good rows, every row the run writes anew; and ``subjects`` whole.
 
     An article's content comes from its first listing by path among the parsed files;
     files gone stale keep their last good rows (their article's only while no loaded file
     lists it); subjects get their canonical names, counted over every listing. The rows
-    carried over from unchanged files go into a second part (``carry_rows``), which a
-    patched warehouse does not need: it can be built while they are copied.
+    of unchanged files go into each table's carried part (``carry_rows``).
     """
     spellings: dict[str, Counter[str]] = {}
     for counts_by_slug in [
@@ -118,9 +117,6 @@ def write_lake_changes(
             spellings.setdefault(slug, Counter()).update(counts)
     canonical = choose_canonical_subjects(spellings)
     winners = _first_listing_batches(staging, summaries)
-    loaded = {i for ids in winners.values() for i in ids}
-    for batch in carried.scan("articles", ["article_id"]):
-        loaded.update(batch.column("article_id").to_pylist())
     writers = {name: _parquet_writer(lake_dir, name, CHANGES_FILE) for name in _STAGED_TABLES}
     written = dict.fromkeys(schemas.TABLES, 0)
 
@@ -142,7 +138,8 @@ def write_lake_changes(
                 manifest.run_id,
             )
             write(tables)
-        write(keep_stale_content(stale.tables, loaded))
+        if stale.article_ids:
+            write(keep_stale_content(stale.tables, _loaded_articles(winners, carried)))
     finally:
         for writer in writers.values():
             writer.close()
@@ -170,6 +167,14 @@ def carry_rows(lake_dir: Path, carried: CarriedRows, canonical: dict[str, str]) 
             if writer is not None:
                 writer.close()
     return written
+
+
+def _loaded_articles(winners: dict[int, set[int]], carried: CarriedRows) -> set[int]:
+    """Articles the new lake has content for from a loaded file: parsed or carried."""
+    loaded = {i for ids in winners.values() for i in ids}
+    for batch in carried.scan("articles", ["article_id"]):
+        loaded.update(batch.column("article_id").to_pylist())
+    return loaded
 
 
 def add_counts(*counts: dict[str, int]) -> dict[str, int]:
