@@ -66,20 +66,30 @@ def test_a_published_file_is_stamped_and_patched_by_the_next_run(
     assert_equals_a_full_refresh(second, source, tmp_path)
 
 
+def rerun_after_damage(source: Path, warehouse: Path, *statements: str) -> RunSummary:
+    """A run, these statements on its published file under a stamp that still vouches for
+    it (as if the file were damaged unnoticed), and the next run."""
+    first = run(source, warehouse)
+    database = warehouse / DATABASE_FILE
+    with duckdb.connect(str(database)) as con:
+        for statement in statements:
+            con.execute(statement)
+    write_stamp(database, first.run_id, database.stat(), None)
+    return run(source, warehouse)
+
+
 def test_a_patch_without_the_lakes_row_counts_is_built_whole(
     source: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A published file that lost rows of articles the run does not parse (consistently:
     its checks pass), yet whose stamp vouches for it: the patched tables cannot match the
     lake's counts."""
-    warehouse = tmp_path / "wh"
-    first = run(source, warehouse)
-    database = warehouse / DATABASE_FILE
-    with duckdb.connect(str(database)) as con:
-        con.execute("delete from related_articles")
-        con.execute("update articles set related_count = 0")
-    write_stamp(database, first.run_id, database.stat(), None)
-    summary = run(source, warehouse)
+    summary = rerun_after_damage(
+        source,
+        tmp_path / "wh",
+        "delete from related_articles",
+        "update articles set related_count = 0",
+    )
     assert not summary.patched
     assert "row counts" in caplog.text and "differ from the lake's" in caplog.text
     assert_equals_a_full_refresh(summary, source, tmp_path)
@@ -90,13 +100,9 @@ def test_a_patched_file_failing_a_check_is_built_whole(
 ) -> None:
     """Same row counts, a wrong denormalized count on an article the run does not parse:
     the patched copy fails child_counts_match, the whole build from the lake passes."""
-    warehouse = tmp_path / "wh"
-    first = run(source, warehouse)
-    database = warehouse / DATABASE_FILE
-    with duckdb.connect(str(database)) as con:
-        con.execute("update articles set point_count = point_count + 1")
-    write_stamp(database, first.run_id, database.stat(), None)
-    summary = run(source, warehouse)
+    summary = rerun_after_damage(
+        source, tmp_path / "wh", "update articles set point_count = point_count + 1"
+    )
     assert not summary.patched
     assert "the patched file failed checks" in caplog.text and "child_counts_match" in caplog.text
     assert_equals_a_full_refresh(summary, source, tmp_path)
