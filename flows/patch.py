@@ -37,6 +37,7 @@ from flows.warehouse import (
     load_history,
     read_schema_version,
     schema_version,
+    wal_path,
 )
 from transforms import schemas
 
@@ -105,12 +106,18 @@ def write_stamp(
 def untrusted(db_path: Path, lake_dir: Path) -> str | None:
     """Why the published file may not be what the published lake's run built; None when
     its stamp vouches for it (a run may then patch it, or leave it as it is)."""
+    vouched = _vouching_stamp(db_path, lake_dir)
+    return vouched if isinstance(vouched, str) else None
+
+
+def _vouching_stamp(db_path: Path, lake_dir: Path) -> BuildStamp | str:
+    """The published file's stamp when it vouches for the file, else why it does not."""
     stamp = read_stamp(db_path)
     if stamp is None:
         return "no stamp says which run built the published file"
     if not lake_dir.is_symlink() or Path(os.readlink(lake_dir)).name != stamp.run_id:
         return "the published file and the published lake come from different runs"
-    if db_path.with_name(db_path.name + ".wal").exists():
+    if wal_path(db_path).exists():
         return "the published file has a write-ahead log: a session wrote to it"
     try:
         stat = db_path.stat()
@@ -118,7 +125,7 @@ def untrusted(db_path: Path, lake_dir: Path) -> str | None:
         return "there is no published file"
     if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (stamp.size, stamp.mtime_ns, stamp.inode):
         return "the published file was written to after it was published"
-    return None
+    return stamp
 
 
 def plan_patch(
@@ -128,10 +135,9 @@ def plan_patch(
     source_paths: Collection[str],
 ) -> WarehousePatch | str:
     """How to patch the published file with these changes, or why it is built whole."""
-    reason = untrusted(db_path, lake_dir)
-    stamp = read_stamp(db_path)
-    if reason is not None or stamp is None:
-        return reason or "no stamp"
+    stamp = _vouching_stamp(db_path, lake_dir)
+    if isinstance(stamp, str):
+        return stamp
     if stamp.size > MAX_GROWTH * stamp.full_build_size + GROWTH_SLACK:
         return (
             f"compacting: patches grew the file to {stamp.size / stamp.full_build_size:.1f} "
@@ -261,7 +267,7 @@ def _lake_files(lake_dir: Path, table: str) -> str:
 
 def discard(db_path: Path) -> None:
     db_path.unlink(missing_ok=True)
-    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    wal_path(db_path).unlink(missing_ok=True)
 
 
 def _first_line(error: BaseException) -> str:

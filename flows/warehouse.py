@@ -487,11 +487,11 @@ def _lake_has(lake_dir: Path, table: str) -> bool:
 
 def publish_warehouse(new_db: Path, db_path: Path) -> None:
     """Swap the new file in with one atomic rename; open readers keep the file they opened."""
-    _wal_path(db_path).unlink(missing_ok=True)
+    wal_path(db_path).unlink(missing_ok=True)
     new_db.replace(db_path)
 
 
-def _wal_path(db_path: Path) -> Path:
+def wal_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".wal")
 
 
