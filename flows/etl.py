@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import multiprocessing.forkserver
 import shutil
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -85,6 +88,7 @@ from transforms.incremental import (
 
 FLOW_NAME = "quicktakes-etl"
 T = TypeVar("T")
+R = TypeVar("R")
 SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
 STAGING_MARKER = "staging-url"
@@ -389,6 +393,7 @@ def _load(
     logger: Logger | LoggerAdapter[Logger],
 ) -> LoadResult:
     """Everything between taking the lock and publishing; raises before publishing on failure."""
+    threading.Thread(target=_start_forkserver, daemon=True).start()
     found = check_warehouse(settings.database_path, settings.lake_dir)
     if 0 < found < schema_version():
         try:
@@ -597,13 +602,39 @@ def _parse_on_pool(
     logger: Logger | LoggerAdapter[Logger],
     first_batch: int,
 ) -> list[BatchSummary]:
-    """Thread tasks that hand batches to one process pool: the measured default."""
-    with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=_forkserver()) as pool:
+    """Thread tasks that hand batches to one process pool: the measured default. A single
+    batch is parsed in this process: one worker gains nothing, and starting it cost an
+    incremental run 0.35 s."""
+    pool: Executor = (
+        InlineExecutor()
+        if len(batches) == 1
+        else ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=_forkserver())
+    )
+    with pool:
         futures = [
             parse_batch_task.submit(pool, source, untraversed(batch), staging, batch_no)
             for batch_no, batch in enumerate(batches, start=first_batch)
         ]
         return _collect(futures, sum(map(len, batches)), logger)
+
+
+class InlineExecutor(Executor):
+    """Runs each job at once in the submitting thread."""
+
+    def submit(self, fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> Future[R]:
+        future: Future[R] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as error:
+            future.set_exception(error)
+        return future
+
+
+def _start_forkserver() -> None:
+    """Start the worker processes' server while the run walks the source: it takes 0.3 s
+    (loading pyarrow and DuckDB), which an incremental run otherwise waits for."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
 
 
 def _forkserver() -> multiprocessing.context.ForkServerContext:
