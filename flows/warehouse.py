@@ -52,6 +52,7 @@ class RunRecord:
     files_deleted_count: int | None = None
     load_mode: str | None = None
     parser_version: str | None = None
+    warehouse_build: str | None = None
 
 
 class ChecksFailed(Exception):
@@ -260,6 +261,7 @@ def record_run(con: duckdb.DuckDBPyConnection, run: RunRecord, counts: dict[str,
             "files_stale_count": statuses.get("stale", 0) if counts else None,
             "files_changed_count": _changed_count(con, run) if counts else None,
             "load_mode": run.load_mode,
+            "warehouse_build": run.warehouse_build,
             "parser_version": run.parser_version,
             "article_count": counts.get("articles"),
             "point_count": counts.get("answer_points"),
@@ -297,7 +299,11 @@ def build_warehouse(
         if any(c.severity == "error" and not c.passed for c in checks):
             raise ChecksFailed(checks)
         counts = table_counts(con)
-        finished = replace(run, finished_at=dt.datetime.now(dt.UTC))
+        finished = replace(
+            run,
+            finished_at=dt.datetime.now(dt.UTC),
+            warehouse_build="whole" if load else "patched",
+        )
 
         def record() -> None:
             record_run(con, finished, counts)
@@ -454,6 +460,7 @@ def unchanged_run_rows(
         "source_root": run.source_root,
         "files_changed_count": 0,
         "load_mode": run.load_mode,
+        "warehouse_build": "unchanged",
         "parser_version": run.parser_version,
     }
     results = lake_dataset(lake_dir, "etl.check_results").to_table(

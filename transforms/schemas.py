@@ -124,6 +124,7 @@ RUNS = pa.schema(
         pa.field("files_stale_count", pa.int64()),
         pa.field("files_changed_count", pa.int64()),
         pa.field("load_mode", pa.string()),
+        pa.field("warehouse_build", pa.string()),
         pa.field("parser_version", pa.string()),
         pa.field("article_count", pa.int64()),
         pa.field("point_count", pa.int64()),

@@ -11,6 +11,7 @@ create table if not exists etl.runs (
     files_stale_count bigint,
     files_changed_count bigint,
     load_mode varchar,
+    warehouse_build varchar,
     parser_version varchar,
     article_count bigint,
     point_count bigint,
@@ -31,6 +32,7 @@ comment on column etl.runs.files_rejected_count is 'Files rejected, stale ones i
 comment on column etl.runs.files_stale_count is 'Files rejected now that keep their last good rows (status stale).';
 comment on column etl.runs.files_changed_count is 'Files new, with changed content, or deleted since the previous run: 0 means nothing changed.';
 comment on column etl.runs.load_mode is 'full (every file parsed: first run or --full-refresh) or incremental (only new and changed files).';
+comment on column etl.runs.warehouse_build is 'How the run made the published warehouse file: whole (built from the whole lake), patched (a copy of the previous file with the changed rows replaced) or unchanged (nothing changed: the previous file kept); null for failed runs.';
 comment on column etl.runs.parser_version is 'Fingerprint of the parsing code: when it changes, the next run parses every file again.';
 comment on column etl.runs.article_count is 'Distinct articles after the run.';
 comment on column etl.runs.point_count is 'answer_points rows after the run.';

@@ -101,13 +101,18 @@ def test_runs_report_what_changed(tmp_path: Path) -> None:
         summary = quicktakes_etl(source=str(source), warehouse=str(warehouse))
     with duckdb.connect(summary.database_path, read_only=True) as con:
         runs = con.execute(
-            "select load_mode, files_changed_count from etl.runs order by started_at"
+            "select load_mode, warehouse_build, files_changed_count from etl.runs "
+            "order by started_at"
         ).fetchall()
         changed = con.execute(
             "select source_path from etl.source_files where last_changed_run_id = $run order by 1",
             {"run": summary.run_id},
         ).fetchall()
-    assert runs == [("full", 9), ("incremental", 0), ("incremental", 2)]
+    assert runs == [
+        ("full", "whole", 9),
+        ("incremental", "patched", 0),
+        ("incremental", "patched", 2),
+    ]
     assert changed == [("learn/biology/new.md",), (OSMOSIS,)]
 
 
@@ -150,7 +155,7 @@ def test_lake_from_before_the_manifest_columns_still_loads(tmp_path: Path) -> No
     first = quicktakes_etl(source=str(source), warehouse=str(warehouse))
     before = warehouse_rows(Path(first.database_path))
     for table, dropped in (
-        ("etl/runs", ["files_changed_count", "load_mode", "parser_version"]),
+        ("etl/runs", ["files_changed_count", "load_mode", "parser_version", "warehouse_build"]),
         ("etl/source_files", ["mtime_ns", "first_seen_run_id", "last_changed_run_id"]),
     ):
         for part in (warehouse / "lake" / table).glob("*.parquet"):
@@ -185,12 +190,12 @@ def test_a_run_with_nothing_changed_publishes_nothing_and_is_recorded(tmp_path: 
     assert changed.published
     with duckdb.connect(changed.database_path, read_only=True) as con:
         runs = con.execute(
-            "select run_id, load_mode, files_changed_count, files_seen_count, article_count "
-            "from etl.runs order by started_at"
+            "select run_id, load_mode, warehouse_build, files_changed_count, files_seen_count, "
+            "article_count from etl.runs order by started_at"
         ).fetchall()
     seen = first.counts["etl.source_files"]
     assert runs == [
-        (first.run_id, "full", seen, seen, first.counts["articles"]),
-        (quiet.run_id, "incremental", 0, seen, first.counts["articles"]),
-        (changed.run_id, "incremental", 2, seen + 1, changed.counts["articles"]),
+        (first.run_id, "full", "whole", seen, seen, first.counts["articles"]),
+        (quiet.run_id, "incremental", "unchanged", 0, seen, first.counts["articles"]),
+        (changed.run_id, "incremental", "patched", 2, seen + 1, changed.counts["articles"]),
     ]

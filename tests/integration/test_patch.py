@@ -60,10 +60,21 @@ def test_a_published_file_is_stamped_and_patched_by_the_next_run(
     assert stamp.full_build_size == (warehouse / DATABASE_FILE).stat().st_size
     second = run(source, warehouse)
     assert second.patched and "(patched" in second.render()
+    assert recorded_build(first) == "whole" and recorded_build(second) == "patched"
     restamped = read_stamp(warehouse / DATABASE_FILE)
     assert restamped is not None and restamped.run_id == second.run_id
     assert restamped.full_build_size == stamp.full_build_size
     assert_equals_a_full_refresh(second, source, tmp_path)
+
+
+def recorded_build(summary: RunSummary) -> str:
+    """How etl.runs says the run made its file."""
+    with duckdb.connect(summary.database_path, read_only=True) as con:
+        row = con.execute(
+            "select warehouse_build from etl.runs where run_id = $run", {"run": summary.run_id}
+        ).fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def rerun_after_damage(source: Path, warehouse: Path, *statements: str) -> RunSummary:
@@ -90,7 +101,7 @@ def test_a_patch_without_the_lakes_row_counts_is_built_whole(
         "delete from related_articles",
         "update articles set related_count = 0",
     )
-    assert not summary.patched
+    assert not summary.patched and recorded_build(summary) == "whole"
     assert "row counts" in caplog.text and "differ from the lake's" in caplog.text
     assert_equals_a_full_refresh(summary, source, tmp_path)
 
