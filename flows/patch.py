@@ -236,29 +236,27 @@ def _unfit(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> str | None:
 def _replace_changed_rows(
     con: duckdb.DuckDBPyConnection, lake_dir: Path, patch: WarehousePatch
 ) -> None:
-    """Delete the changed articles' and files' rows, insert the lake's (all in its changed
-    part); subjects whole."""
+    """Delete the changed articles' and files' rows and load the lake's changed part with
+    the whole build's own load statements; subjects whole."""
     con.register("article_arrow", pa.table({"article_id": patch.article_ids}))
     con.register("file_arrow", pa.table({"source_path": patch.source_paths}))
     con.execute("create temp table changed_articles as select article_id from article_arrow")
     con.execute("create temp table changed_files as select source_path from file_arrow")
     for table in schemas.TABLES:
-        path = {"path": _lake_files(lake_dir, table)}
-        if table == "subjects":
-            con.execute(read_sql("load", table), path)
-            continue
-        key, changed = (
-            ("article_id", "changed_articles")
-            if table in schemas.ARTICLE_TABLES
-            else ("source_path", "changed_files")
-        )
         # Table and key names come from the fixed schema constants.
-        con.execute(f"delete from {table} where {key} in (select {key} from {changed})")
-        con.execute(
-            f"insert into {table} by name select * from read_parquet($path) "
-            f"where {key} in (select {key} from {changed})",
-            path,
-        )
+        con.execute(f"delete from {table} {_changed_keys(table)}")
+        con.execute(read_sql("load", table), {"path": _lake_files(lake_dir, table)})
+
+
+def _changed_keys(table: str) -> str:
+    """The rows of ``table`` the run replaces. The lake's changed part holds the new rows of
+    these keys only; a row of another key the file holds would be a duplicate, which the
+    key checks refuse (the run then builds the file whole)."""
+    if table == "subjects":
+        return ""
+    if table in schemas.ARTICLE_TABLES:
+        return "where article_id in (select article_id from changed_articles)"
+    return "where source_path in (select source_path from changed_files)"
 
 
 def _lake_files(lake_dir: Path, table: str) -> str:

@@ -182,7 +182,8 @@ def register_discovered_files(
 
 
 def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
-    """Replace every table's rows with its lake dataset (inside the caller's transaction)."""
+    """Load every table's lake dataset into the new file's empty tables (inside the caller's
+    transaction)."""
     for table in schemas.TABLES:
         pattern = str(lake_path(lake_dir, table) / "*.parquet")
         con.execute(read_sql("load", table), {"path": pattern})

@@ -1,5 +1,5 @@
--- The lake dataset holds the whole table; emptying first keeps the load repeatable.
-delete from etl.rejected_files;
+-- Appends the lake files' rows: a whole build loads them into a new file's empty
+-- table, a patch after deleting the rows of the keys it replaces.
 insert into etl.rejected_files (
     source_path,
     error_kind,
