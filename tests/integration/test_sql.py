@@ -103,7 +103,9 @@ def test_loads_run_on_an_empty_lake(con: duckdb.DuckDBPyConnection, tmp_path: Pa
         directory = lake_path(tmp_path / "lake", table)
         directory.mkdir(parents=True)
         pq.write_table(schema.empty_table(), directory / "part-00000.parquet")
+    threads = con.execute("select current_setting('threads')").fetchone()
     load_lake(con, tmp_path / "lake")
+    assert con.execute("select current_setting('threads')").fetchone() == threads
     assert {t: con.execute(f"select count(*) from {t}").fetchone() for t in schemas.TABLES} == {
         t: (0,) for t in schemas.TABLES
     }
