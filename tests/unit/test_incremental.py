@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 
 import pyarrow as pa
@@ -111,6 +112,18 @@ def test_other_listings_of_touched_articles_are_parsed_again() -> None:
 def test_file_stats_are_those_of_the_given_paths_that_have_one() -> None:
     files = found({"a.md": (1, 2), "b.md": None, "c.md": (3, 4)})
     assert file_stats(files, ["a.md", "b.md", "new.md"]) == {"a.md": (1, 2)}
+
+
+def test_file_stats_of_any_subset_equal_a_search_of_every_file() -> None:
+    """The search between the least and greatest path, in the walk's order, against a scan
+    of every row; names beyond ASCII sort by code point in both."""
+    names = [f"{folder}/{stem}.md" for folder in ("a", "B", "ü", "z", "日本") for stem in "xYé"]
+    stats = {name: (number, number + 1) for number, name in enumerate(names)}
+    files = found(stats)
+    rng = random.Random(5)
+    for _ in range(200):
+        paths = [*rng.sample(names, rng.randint(1, len(names))), rng.choice(["0.md", "zz.md"])]
+        assert file_stats(files, paths) == {path: stats[path] for path in paths if path in stats}
 
 
 def test_manifest_entries_are_those_of_the_given_paths() -> None:
