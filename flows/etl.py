@@ -74,6 +74,7 @@ from flows.warehouse import (
     rejected_files,
     schema_version,
     unchanged_run_rows,
+    write_discovered_files,
 )
 from transforms import schemas
 from transforms.incremental import (
@@ -91,6 +92,7 @@ SUMMARY_REJECTED_ROWS = 20
 MASS_DELETE_SHARE = 0.5
 STAGING_MARKER = "staging-url"
 HISTORY_FILE = "part-00000.parquet"
+DISCOVERED_FILE = "discovered.arrow"
 
 
 class MassDeletion(Exception):
@@ -258,9 +260,10 @@ def build_warehouse_task(
     """
     history = read_history(settings.lake_dir, settings.database_path)
     logger = get_run_logger()
+    discovered = write_discovered_files(new_db.with_name(DISCOVERED_FILE), source_paths)
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
         patching = (
-            process.submit(patch_warehouse, new_db, history, lake_dir, source_paths, run, patch)
+            process.submit(patch_warehouse, new_db, history, lake_dir, discovered, run, patch)
             if patch is not None
             else None
         )
@@ -271,7 +274,7 @@ def build_warehouse_task(
             discard(new_db)
             if patch is not None:
                 logger.info("Building the warehouse file whole: %s", reason)
-            build = process.submit(build_warehouse, new_db, history, lake_dir, source_paths, run)
+            build = process.submit(build_warehouse, new_db, history, lake_dir, discovered, run)
             checks, counts = build.result()
         else:
             logger.info("Patched a copy of the published warehouse file")

@@ -156,7 +156,7 @@ def patch_warehouse(
     new_db: Path,
     history: dict[str, pa.Table],
     lake_dir: Path,
-    source_paths: pa.ChunkedArray,
+    source_paths: pa.ChunkedArray | Path,
     run: RunRecord,
     patch: WarehousePatch,
 ) -> tuple[list[CheckResult], dict[str, int]] | str:

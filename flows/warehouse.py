@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.ipc as ipc
 
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
 from transforms import schemas
@@ -26,6 +27,7 @@ CARRY_BATCH_ROWS = 16_384
 # peak). DuckDB's own allocations run some 300-450 MB past this limit (measured on the
 # checks of a 10x corpus), so 384 MB keeps the build's process under 1 GB.
 BUILD_MEMORY_LIMIT = "384MB"
+DISCOVERED = pa.schema([pa.field("source_path", pa.string(), nullable=False)])
 SINGLE_THREADED_LOADS = frozenset({"articles"})
 """Under that limit, DuckDB's order-preserving parallel insert of the 10x corpus's
 articles (1.3 GB of text) took 14-17 s on two threads and 7.9 s on one, with a lower
@@ -171,10 +173,22 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_file.text)
 
 
+def write_discovered_files(path: Path, source_paths: pa.ChunkedArray) -> Path:
+    """The run's file list as an Arrow file, for the build's process to read: pickled to it,
+    the 10x corpus's 359k paths added a copy or two of their 32 MB to the flow's process
+    at its peak."""
+    with ipc.new_file(str(path), DISCOVERED) as writer:
+        writer.write_table(pa.table({"source_path": source_paths}, DISCOVERED))
+    return path
+
+
 def register_discovered_files(
-    con: duckdb.DuckDBPyConnection, source_paths: Sequence[str] | pa.ChunkedArray
+    con: duckdb.DuckDBPyConnection, source_paths: Sequence[str] | pa.ChunkedArray | Path
 ) -> None:
-    """The run's file list as the temp table the file accounting check compares against."""
+    """The run's file list (or the Arrow file holding it) as the temp table the file
+    accounting check compares against."""
+    if isinstance(source_paths, Path):
+        source_paths = ipc.open_file(pa.memory_map(str(source_paths))).read_all()["source_path"]
     if not isinstance(source_paths, pa.ChunkedArray):
         source_paths = pa.chunked_array([pa.array(source_paths, pa.string())], pa.string())
     discovered = pa.table({"source_path": source_paths})
@@ -286,7 +300,7 @@ def build_warehouse(
     new_db: Path,
     history: dict[str, pa.Table],
     lake_dir: Path,
-    source_paths: Sequence[str] | pa.ChunkedArray,
+    source_paths: Sequence[str] | pa.ChunkedArray | Path,
     run: RunRecord,
     load: bool = True,
 ) -> tuple[list[CheckResult], dict[str, int]]:
