@@ -30,8 +30,8 @@ BUILD_MEMORY_LIMIT = "384MB"
 DISCOVERED = pa.schema([pa.field("source_path", pa.string(), nullable=False)])
 SINGLE_THREADED_LOADS = frozenset({"articles"})
 """Under that limit, DuckDB's order-preserving parallel insert of the 10x corpus's
-articles (1.3 GB of text) took 14-17 s on two threads and 7.9 s on one, with a lower
-peak; at 1x, 0.3-0.5 s either way. Tables of short rows load faster on two threads."""
+articles (1.3 GB of text) took 14-17 s on two threads and 7.9-8.9 s on one, with a
+lower peak; at 1x, 0.3-0.5 s either way. Tables of short rows load faster on two threads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +206,8 @@ def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
         pattern = str(lake_path(lake_dir, table) / "*.parquet")
         if table in SINGLE_THREADED_LOADS:
             con.execute("set threads = 1")
-        try:
-            con.execute(read_sql("load", table), {"path": pattern})
-        finally:
-            con.execute("reset threads")
+        con.execute(read_sql("load", table), {"path": pattern})
+        con.execute("reset threads")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
