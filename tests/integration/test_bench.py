@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from flows.bench import CHANGED_SHARE, FIXED_RUNS, Case, targets
+from flows.bench import CHANGED_SHARE, FIXED_RUNS, Case, measure, targets
 from flows.cli import main
 from flows.settings import sample_corpus_path
 
@@ -69,3 +71,15 @@ def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
     assert all(c["wall_seconds"] > 0 and c["peak_rss_bytes"] > 0 for c in figures["cases"])
     assert status == (0 if all(target["met"] for target in figures["targets"]) else 1)
     assert len(list((work / "logs").glob("*.log"))) == len(expected) + FIXED_RUNS - 1
+
+
+ORPHAN = """
+import subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; b = b'x' * 300 * 2**20; time.sleep(1)"])
+"""
+
+
+def test_peak_rss_counts_a_process_its_parent_never_waited_for(tmp_path: Path) -> None:
+    measured = measure("orphan", [sys.executable, "-c", ORPHAN], 1, dict(os.environ), tmp_path)
+    assert measured.peak_rss_bytes >= 300 * 2**20
+    assert measured.wall_seconds >= 1
