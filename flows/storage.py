@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pyarrow as pa
@@ -48,7 +49,7 @@ class SourceTree:
         if not is_url(self.location):
             return discover_with_stats(Path(self.location))
         fs, base = _filesystem(self.location)
-        listing = fs.find(base, withdirs=False, detail=True)
+        listing = _list_files(fs, base)
         articles = [(n, i) for n, i in listing.items() if n.endswith(ARTICLE_SUFFIX)]
         return found_files(
             [name[len(base) + 1 :] for name, _info in articles],
@@ -120,11 +121,58 @@ def discover_with_stats(source_root: Path) -> pa.Table:
     return found_files(paths, sizes, mtimes)
 
 
+class SourceUnlistable(Exception):
+    """A folder under the source cannot be listed: its files could be neither loaded nor
+    taken as deleted, so the run stops before it changes anything."""
+
+
+def _unlistable(folder: str, error: OSError) -> SourceUnlistable:
+    return SourceUnlistable(
+        f"cannot list source folder {folder} ({error.strerror or error}): its files would "
+        f"count as deleted; nothing was changed"
+    )
+
+
+def _list_files(fs: AbstractFileSystem, base: str) -> dict[str, dict[str, Any]]:
+    """Every file under ``base`` with its listing entry. A store with a ``find`` of its own
+    (object stores list a prefix in pages) raises on failure; fsspec's generic ``find``
+    skips a subfolder it cannot list, so those stores are walked here, like local folders:
+    a folder removed meanwhile has no files, one that cannot be listed raises, folder
+    symlinks are not followed."""
+    if type(fs).find is not AbstractFileSystem.find:
+        try:
+            return dict(fs.find(base, withdirs=False, detail=True))
+        except FileNotFoundError:
+            return {}
+        except OSError as error:
+            raise _unlistable(base, error) from error
+    files: dict[str, dict[str, Any]] = {}
+    folders = [base]
+    while folders:
+        folder = folders.pop()
+        try:
+            listing = fs.ls(folder, detail=True)
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise _unlistable(folder, error) from error
+        for info in listing:
+            name = info["name"].rstrip("/")
+            if info["type"] != "directory":
+                files[name] = info
+            elif name != folder and not info.get("islink"):
+                folders.append(name)
+    return files
+
+
 def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """A folder removed during the walk has no files; one that cannot be listed raises."""
     try:
         entries = list(os.scandir(folder))
-    except OSError:
+    except FileNotFoundError:
         return
+    except OSError as error:
+        raise _unlistable(folder, error) from error
     for entry in entries:
         if entry.is_dir():
             if not entry.is_symlink():

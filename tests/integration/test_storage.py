@@ -11,7 +11,7 @@ import pytest
 
 from flows.etl import STAGING_MARKER, quicktakes_etl, read_manifest
 from flows.settings import ConfigError, resolve_settings
-from flows.storage import SourceTree
+from flows.storage import SourceTree, SourceUnlistable
 from tests.conftest import FIXTURES, warehouse_rows
 from transforms.incremental import plan_load
 
@@ -112,3 +112,36 @@ def test_url_source_reruns_parse_nothing_unchanged(shared: Path, tmp_path: Path)
 def test_bad_source_urls_are_one_line_errors(source: str, message: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=message):
         resolve_settings(source, str(tmp_path))
+
+
+def make_unlistable_folder(parent: Path) -> None:
+    """Folders nested past the OS's path length limit (PATH_MAX): a folder the walk finds
+    and cannot list, as root too (to whom a mode-000 folder is no obstacle)."""
+    folder = os.open(parent, os.O_RDONLY)
+    try:
+        for _ in range(os.pathconf(parent, "PC_PATH_MAX") // 250 + 1):
+            os.mkdir("d" * 250, dir_fd=folder)
+            inner = os.open("d" * 250, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+    finally:
+        os.close(folder)
+
+
+@pytest.mark.parametrize("as_url", [False, True], ids=["path", "file-url"])
+def test_a_folder_that_cannot_be_listed_stops_the_run_before_any_change(
+    shared: Path, tmp_path: Path, as_url: bool
+) -> None:
+    source = shared / "corpus"
+    location = source.as_uri() if as_url else str(source)
+    warehouse = tmp_path / "wh"
+    first = quicktakes_etl(source=location, warehouse=str(warehouse))
+    before = warehouse_rows(Path(first.database_path))
+    make_unlistable_folder(source / "learn" / "biology")
+    with pytest.raises(SourceUnlistable, match=r"^cannot list source folder .*File name too long"):
+        quicktakes_etl(source=location, warehouse=str(warehouse))
+    assert warehouse_rows(Path(first.database_path)) == before
+    with duckdb.connect(first.database_path, read_only=True) as con:
+        assert con.execute("select status from etl.runs order by started_at").fetchall() == [
+            ("succeeded",)
+        ]
