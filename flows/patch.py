@@ -32,6 +32,7 @@ from flows.warehouse import (
     ChecksFailed,
     RunRecord,
     build_warehouse,
+    duckdb_path,
     in_transaction,
     lake_path,
     load_history,
@@ -260,7 +261,7 @@ def _changed_keys(table: str) -> str:
 
 
 def _lake_files(lake_dir: Path, table: str) -> str:
-    return str(lake_path(lake_dir, table) / CHANGES_FILE)
+    return duckdb_path(lake_path(lake_dir, table) / CHANGES_FILE)
 
 
 def discard(db_path: Path) -> None:

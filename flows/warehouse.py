@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -203,11 +204,19 @@ def load_lake(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
     """Load every table's lake dataset into the new file's empty tables (inside the caller's
     transaction)."""
     for table in schemas.TABLES:
-        pattern = str(lake_path(lake_dir, table) / "*.parquet")
+        pattern = f"{duckdb_path(lake_path(lake_dir, table))}/*.parquet"
         if table in SINGLE_THREADED_LOADS:
             con.execute("set threads = 1")
         con.execute(read_sql("load", table), {"path": pattern})
         con.execute("reset threads")
+
+
+def duckdb_path(path: Path) -> str:
+    """A path for DuckDB's file readers, which glob every path they are given: ``*``, ``?``
+    and ``[`` in a folder name (``/data/wh[prod]``) become one-character classes. Unescaped,
+    a build in ``wh[prod]`` found no lake files, and a read of its published lake would
+    read ``whp``'s. (DuckDB opens no database file with ``?`` in its path.)"""
+    return re.sub(r"([[*?])", r"[\1]", str(path))
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:

@@ -78,12 +78,12 @@ def assert_holds_its_lake(database: Path) -> None:
     the rows of its lake (the lake beside it)."""
     import duckdb
 
-    from flows.warehouse import lake_path
+    from flows.warehouse import duckdb_path, lake_path
     from transforms import schemas
 
     with duckdb.connect(str(database), read_only=True) as con:
         for table in [*schemas.TABLES, *schemas.HISTORY_TABLES]:
-            files = str(lake_path(database.parent / "lake", table) / "*.parquet")
+            files = f"{duckdb_path(lake_path(database.parent / 'lake', table))}/*.parquet"
             lake = con.execute(f"select * from read_parquet('{files}') order by all").fetchall()
             assert con.execute(f"select * from {table} order by all").fetchall() == lake, table
 

@@ -67,6 +67,23 @@ def test_a_published_file_is_stamped_and_patched_by_the_next_run(
     assert_equals_a_full_refresh(second, source, tmp_path)
 
 
+def test_a_warehouse_folder_named_like_a_glob_is_built_and_patched(
+    source: Path, tmp_path: Path
+) -> None:
+    """DuckDB globs the lake paths it reads; ``whp``, which the unescaped pattern of
+    ``wh[p]*`` matches, holds a lake of other rows, which the lake check must not read."""
+    decoy = run(source, tmp_path / "whp")
+    (source / "learn" / "biology" / "new.md").write_text(render_article(article_id=600))
+    warehouse = tmp_path / "wh[p]*"
+    first = run(source, warehouse)
+    assert first.counts["articles"] == decoy.counts["articles"] + 1
+    (source / "learn" / "biology" / "newer.md").write_text(render_article(article_id=601))
+    second = run(source, warehouse)
+    assert recorded_build(second) == "patched"
+    assert second.counts["articles"] == first.counts["articles"] + 1
+    assert_equals_a_full_refresh(second, source, tmp_path)
+
+
 def recorded_build(summary: RunSummary) -> str:
     """How etl.runs says the run made its file."""
     with duckdb.connect(summary.database_path, read_only=True) as con:
