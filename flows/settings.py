@@ -78,6 +78,11 @@ def resolve_settings(
         raise ConfigError(f"lock timeout cannot be negative, got {lock_timeout}")
     _check_runner(runner, dask_address)
     warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
+    if "?" in str(warehouse_dir.resolve()):
+        raise ConfigError(
+            f"warehouse folder path has a '?', which DuckDB reads as the start of connection "
+            f"options: {warehouse_dir}"
+        )
     _check_writable(warehouse_dir)
     return RunSettings(
         source_root=source_root,

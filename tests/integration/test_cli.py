@@ -80,6 +80,18 @@ def test_unwritable_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     )
 
 
+def test_warehouse_path_duckdb_cannot_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "wh?"
+    line = error_line(["run", "--warehouse", str(target)], capsys)
+    assert line == (
+        "quicktakes-etl: error: warehouse folder path has a '?', which DuckDB reads as the "
+        f"start of connection options: {target}"
+    )
+    assert not target.exists()
+
+
 def test_report_without_a_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = error_line(["report", "top_keywords", "--warehouse", str(tmp_path)], capsys)
     assert "no warehouse at" in line and "run 'quicktakes-etl run' first" in line
