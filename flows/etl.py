@@ -399,7 +399,7 @@ def _load(
     if 0 < found < schema_version():
         try:
             migrate_warehouse_task(settings.database_path, started_at)
-        except duckdb.Error as error:
+        except (duckdb.Error, IncompatibleWarehouse) as error:
             logger.warning(
                 "Could not migrate the published file in place (%s); the new warehouse is "
                 "built at the current schema anyway",

@@ -7,11 +7,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
-from flows.warehouse import apply_ddl, migrate_warehouse, read_schema_version, schema_version
+from flows.warehouse import (
+    apply_ddl,
+    check_warehouse,
+    lake_path,
+    migrate_warehouse,
+    read_schema_version,
+    schema_version,
+)
 from tests.conftest import FIXTURES
+from tests.integration.test_concurrency import count_articles, open_session
 
 V1_DDL = FIXTURES / "schema_v1"
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -104,3 +114,35 @@ def test_unusable_warehouse_is_refused_with_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert (sorted(tmp_path.iterdir()), database.read_bytes()) == before
+
+
+def test_a_migration_an_analysts_session_blocks_is_skipped(
+    prefect_server: None, tmp_path: Path
+) -> None:
+    """Lake and file say the version before this one; an analyst's read-write session holds
+    the file, so it cannot be migrated in place: the run warns and builds a new file."""
+    from flows.etl import quicktakes_etl
+
+    warehouse = tmp_path / "wh"
+    first = quicktakes_etl(source=str(FIXTURES / "corpus"), warehouse=str(warehouse))
+    database = Path(first.database_path)
+    older = schema_version() - 1
+    with duckdb.connect(str(database)) as con:
+        con.execute("update etl.schema_version set version = $v", {"v": older})
+    for part in lake_path(warehouse / "lake", "etl.schema_version").glob("*.parquet"):
+        versions = pq.read_table(part)
+        column = versions.schema.get_field_index("version")
+        older_column = pa.array([older] * versions.num_rows, versions.schema.field(column).type)
+        pq.write_table(versions.set_column(column, "version", older_column), part)
+    assert check_warehouse(database, warehouse / "lake") == older
+
+    session = open_session(database)
+    assert count_articles(session) == str(first.counts["articles"])
+    second = quicktakes_etl(source=str(FIXTURES / "corpus"), warehouse=str(warehouse))
+    assert count_articles(session) == str(first.counts["articles"])
+    assert session.stdin is not None
+    session.stdin.close()
+    assert session.wait(timeout=30) == 0
+    assert check_warehouse(database, warehouse / "lake") == schema_version()
+    with duckdb.connect(second.database_path, read_only=True) as con:
+        assert read_schema_version(con) == schema_version()
