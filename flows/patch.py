@@ -169,6 +169,8 @@ def patch_warehouse(
             return build_warehouse(new_db, history, lake_dir, source_paths, run, load=False)
         except ChecksFailed as failed:
             reason = f"the patched file failed checks ({failed})"
+        except Exception as error:
+            reason = f"could not check the patched file: {_first_line(error)}"
     discard(new_db)
     return reason
 
