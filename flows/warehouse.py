@@ -216,7 +216,7 @@ def duckdb_path(path: Path) -> str:
     and ``[`` in a folder name (``/data/wh[prod]``) become one-character classes. Unescaped,
     a build in ``wh[prod]`` found no lake files, and a read of its published lake would
     read ``whp``'s. (DuckDB opens no database file with ``?`` in its path.)"""
-    return re.sub(r"([[*?])", r"[\1]", str(path))
+    return re.sub(r"([\[*?])", r"[\1]", str(path))
 
 
 def run_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
