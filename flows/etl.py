@@ -72,6 +72,7 @@ from flows.warehouse import (
     read_history,
     read_stale_rows,
     rejected_files,
+    remove_unpublished_files,
     schema_version,
     unchanged_run_rows,
     write_discovered_files,
@@ -307,7 +308,7 @@ def publish_task(
     """
     built = (work / DATABASE_FILE).stat()
     publish_lake(work / "lake", settings.lake_dir, run_id)
-    publish_warehouse(work / DATABASE_FILE, settings.database_path)
+    publish_warehouse(work / DATABASE_FILE, settings.database_path, run_id)
     try:
         write_stamp(settings.database_path, run_id, built, full_build_size)
     except OSError as error:
@@ -536,9 +537,9 @@ def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
 
 
 def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logger]) -> None:
-    """Work folders, staged batches and lake versions of runs that were killed; safe under
-    the lock. A work folder whose staged batches cannot be removed now is kept, so that
-    the next run tries again."""
+    """Work folders, staged batches, lake versions and warehouse files of runs that were
+    killed; safe under the lock. A work folder whose staged batches cannot be removed now
+    is kept, so that the next run tries again."""
     if settings.work_dir.is_dir():
         for leftover in settings.work_dir.iterdir():
             staged = _staged_by(leftover)
@@ -550,6 +551,7 @@ def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logg
                 continue
             shutil.rmtree(leftover, ignore_errors=True)
     remove_unpublished_lakes(settings.lake_dir)
+    remove_unpublished_files(settings.database_path)
 
 
 def _staged_by(work: Path) -> StagingArea | None:

@@ -19,6 +19,7 @@ import pyarrow.ipc as ipc
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
 from transforms import schemas
 
+WAREHOUSE_VERSIONS = ".warehouses"
 DATABASE_FILE = "quicktakes.duckdb"
 LAKE_DIR = "lake"
 CHECK_SAMPLE_ROWS = 5
@@ -523,14 +524,44 @@ def _lake_has(lake_dir: Path, table: str) -> bool:
     return directory.is_dir() and any(directory.glob("*.parquet"))
 
 
-def publish_warehouse(new_db: Path, db_path: Path) -> None:
-    """Swap the new file in with one atomic rename; open readers keep the file they opened."""
-    wal_path(db_path).unlink(missing_ok=True)
-    new_db.replace(db_path)
+def publish_warehouse(new_db: Path, db_path: Path, version: str) -> None:
+    """Make ``new_db`` the published file with one atomic rename of the ``db_path`` symlink
+    to ``.warehouses/<version>.duckdb``; open sessions keep the file they opened.
+
+    DuckDB resolves the link and keeps a file's write-ahead log beside the file itself. A
+    plain file swapped in by rename shared its WAL path with the file before it: an
+    analyst's read-write session still open on the old file, writing after a checkpoint,
+    started a WAL that DuckDB then replayed into the new file on its next open.
+    """
+    versions = db_path.parent / WAREHOUSE_VERSIONS
+    versions.mkdir(exist_ok=True)
+    target = versions / f"{version}{db_path.suffix}"
+    new_db.rename(target)
+    link = db_path.with_name(f".{db_path.name}.next")
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path(WAREHOUSE_VERSIONS) / target.name)
+    link.replace(db_path)
+    remove_unpublished_files(db_path)
+
+
+def remove_unpublished_files(db_path: Path) -> None:
+    """Delete warehouse files (and WALs) the link no longer points to: older ones, whose
+    open sessions keep reading them, and those of killed runs; and the WAL a plain
+    published file had. Nothing while there is no link."""
+    versions = db_path.parent / WAREHOUSE_VERSIONS
+    if not db_path.is_symlink() or not versions.is_dir():
+        return
+    current = db_path.resolve()
+    for entry in versions.iterdir():
+        if entry.resolve() not in (current, wal_path(current)):
+            entry.unlink(missing_ok=True)
+    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
 
 
 def wal_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".wal")
+    """Where DuckDB keeps a file's write-ahead log: beside the file a link points to."""
+    resolved = db_path.resolve()
+    return resolved.with_name(resolved.name + ".wal")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from flows.lock import WarehouseBusy, warehouse_lock
@@ -232,3 +233,37 @@ def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
         (warehouse / "lake").resolve().name
     ]
     assert list((warehouse / ".work").iterdir()) == []
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_an_analysts_writes_after_a_publish_stay_out_of_the_new_file(tmp_path: Path) -> None:
+    """A read-write session left open on the old file, writing on after the run published
+    (a checkpoint starts a new WAL), and then killed: the published file stays the run's."""
+    from flows.etl import quicktakes_etl
+
+    source = tmp_path / "source"
+    (source / "learn" / "x").mkdir(parents=True)
+    (source / "learn" / "x" / "a.md").write_text(render_article(article_id=1))
+    warehouse = tmp_path / "wh"
+    database = Path(quicktakes_etl(source=str(source), warehouse=str(warehouse)).database_path)
+    session = open_session(database)
+    assert count_articles(session) == "1"
+    (source / "learn" / "x" / "b.md").write_text(render_article(article_id=2))
+    quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    assert session.stdin is not None
+    session.stdin.write(
+        "create table scratch as select 1 as x;\ncheckpoint;\ninsert into scratch values (2);\n"
+    )
+    assert count_articles(session) == "1"
+    session.kill()
+    session.wait(timeout=30)
+
+    reference = quicktakes_etl(source=str(source), warehouse=str(tmp_path / "reference"))
+    assert warehouse_rows(database) == warehouse_rows(reference.database_path)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from duckdb_tables() where table_name = 'scratch'")
+        assert con.fetchone() == (0,)
+    quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    assert sorted(p.name for p in (warehouse / ".warehouses").iterdir()) == [
+        database.resolve().name
+    ]

@@ -21,7 +21,7 @@ from flows.patch import (
     untrusted,
     write_stamp,
 )
-from flows.warehouse import DATABASE_FILE
+from flows.warehouse import DATABASE_FILE, WAREHOUSE_VERSIONS
 from tests.conftest import FIXTURES, assert_holds_its_lake, render_article, warehouse_rows
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -190,7 +190,8 @@ def _stamp_another_run(warehouse: Path) -> None:
 
 
 def _leave_a_wal(warehouse: Path) -> None:
-    (warehouse / f"{DATABASE_FILE}.wal").write_bytes(b"")
+    """Where DuckDB writes it: beside the file the published link points to."""
+    (warehouse / WAREHOUSE_VERSIONS / f"{(warehouse / DATABASE_FILE).resolve().name}.wal").touch()
 
 
 def _touch(warehouse: Path) -> None:
