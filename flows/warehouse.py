@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -139,17 +140,15 @@ def migrate_warehouse(db_path: Path, applied_at: dt.datetime) -> int:
     if found in (0, schema_version()):
         return found
     with duckdb.connect(str(db_path)) as con:
-        con.execute("begin transaction")
-        try:
+
+        def migrate() -> None:
             for migration in read_sql_files("migrations"):
                 if int(migration.name.split("_", 1)[0]) > found:
                     con.execute(migration.text)
             apply_ddl(con)
             stamp_schema_version(con, applied_at)
-        except BaseException:
-            con.execute("rollback")
-            raise
-        con.execute("commit")
+
+        in_transaction(con, migrate)
     return found
 
 
@@ -366,11 +365,14 @@ def load_history(
 
 
 def in_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], None]) -> None:
+    """Run ``work`` in one transaction. A rollback that fails too (the transaction already
+    gone, the database invalidated by a fatal error) does not replace the work's error."""
     con.execute("begin transaction")
     try:
         work()
     except BaseException:
-        con.execute("rollback")
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
     con.execute("commit")
 

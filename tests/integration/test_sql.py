@@ -14,6 +14,7 @@ import pytest
 from flows.sqlfiles import check_severity, read_sql_files
 from flows.warehouse import (
     apply_ddl,
+    in_transaction,
     lake_path,
     load_lake,
     register_discovered_files,
@@ -256,3 +257,14 @@ def test_subject_summary(con: duckdb.DuckDBPyConnection) -> None:
         "select subject, subject_slug, listing_count, article_count, avg_point_count "
         "from reports.subject_summary"
     ).fetchall() == [("Biology", "bio", 2, 1, 2.0)]
+
+
+def test_a_failed_rollback_does_not_hide_the_error(con: duckdb.DuckDBPyConnection) -> None:
+    def work() -> None:
+        con.execute("rollback")
+        raise ValueError("the real error")
+
+    with pytest.raises(ValueError, match="the real error"):
+        in_transaction(con, work)
+    in_transaction(con, lambda: con.execute("create table t (x integer)"))
+    assert con.execute("select count(*) from t").fetchone() == (0,)
