@@ -5,9 +5,10 @@ parse once YAML went to yaml-rs. Answers are nearly all paragraphs, ATX headings
 and numbered lists with indented bullets; for that subset the top-level ordered
 list items and headings follow from a few CommonMark rules applied line by line.
 Any line outside the subset (tabs, fences, quotes, HTML, setext or thematic
-breaks, indented code, top-level bullets, link definitions, empty items) makes
-``scan_blocks`` return None and the caller uses markdown-it, which stays the
-oracle: tests compare both on every real answer and on generated line soups.
+breaks, indented code, top-level bullets, link definitions, empty items, items that
+open with anything but paragraph text) makes ``scan_blocks`` return None and the
+caller uses markdown-it, which stays the oracle: tests compare both on every real
+answer and on generated line soups.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ _OUTSIDE_SUBSET = re.compile(
     r" *(?:```|~~~|>|<|\[[^\]]*\]:|(?:- *){3,}$|(?:\* *){3,}$|(?:_ *){3,}$|=+ *$|-+ *$)|.*\t"
 )
 _BULLET = re.compile(r"( {0,3})([-*+])(?:( +)(.*))?")
+_MARKER = re.compile(r" {0,3}(?:\d{1,9}[.)]|[-*+])(?: +|$)")
+_PLAIN_START = re.compile(r"[^\W\d_]|\*\*[^*\s]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +85,12 @@ def _scan_line(state: _State, number: int, line: str) -> bool:
     """Advance the state by one non-blank line; False when the line needs the full parser."""
     indent = len(line) - len(line.lstrip(" "))
     if state.in_list and indent >= state.width:
-        if state.previous_blank and indent >= state.width + 4:
+        content = line[state.width :]
+        if (state.previous_blank or not state.in_paragraph) and indent >= state.width + 4:
             return False
-        state.in_paragraph = _HEADING.fullmatch(line[state.width :]) is None
+        if _MARKER.match(content) is not None and not _opens_paragraph(content):
+            return False
+        state.in_paragraph = _HEADING.fullmatch(content) is None
         return True
     ordered = _ORDERED.fullmatch(line)
     if ordered is not None:
@@ -101,7 +107,7 @@ def _scan_line(state: _State, number: int, line: str) -> bool:
         state.in_paragraph = False
         return True
     if state.in_paragraph:
-        return True
+        return indent < 4 or _MARKER.match(line[indent:]) is None
     state.close(number)
     state.in_paragraph = True
     return indent < 4
@@ -109,7 +115,7 @@ def _scan_line(state: _State, number: int, line: str) -> bool:
 
 def _scan_ordered(state: _State, number: int, ordered: re.Match[str]) -> bool:
     indent, digits, delimiter, spaces, content = ordered.groups()
-    if not content or len(spaces) > 4:
+    if not content or len(spaces) > 4 or not _opens_paragraph(content):
         return False
     if state.open_item is not None and delimiter != state.marker:
         return False
@@ -128,12 +134,28 @@ def _scan_ordered(state: _State, number: int, ordered: re.Match[str]) -> bool:
 def _scan_bullet(state: _State, number: int, bullet: re.Match[str]) -> bool:
     """A top-level bullet item: never a point, but its indented lines are its own."""
     indent, marker, spaces, content = bullet.groups()
-    if not content or len(spaces) > 4:
+    if not content or len(spaces) > 4 or not _opens_paragraph(content):
         return False
     state.close(number)
     state.in_bullet, state.marker = True, marker
     state.width = len(indent) + 1 + len(spaces)
     state.in_paragraph = True
+    return True
+
+
+def _opens_paragraph(content: str) -> bool:
+    """Whether an item's first line, past any further markers, is paragraph text. Anything
+    else (a heading, fence, HTML, a break, an empty item) makes the next unindented line
+    end the list instead of continuing the item lazily, which the scanner does not model."""
+    while _PLAIN_START.match(content) is None:
+        marker = _MARKER.match(content)
+        if marker is None:
+            return (
+                bool(content.strip(" "))
+                and _OUTSIDE_SUBSET.match(content) is None
+                and _HEADING.fullmatch(content) is None
+            )
+        content = content[marker.end() :]
     return True
 
 

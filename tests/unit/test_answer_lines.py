@@ -52,6 +52,20 @@ LINE_KINDS = [
     "<div>",
     "[ref]: /url",
     "\tTabbed",
+    "1. ### Heading item",
+    "2. <div>",
+    "3. ```",
+    "1. ---",
+    "2. ***",
+    "1. [ref]: /url",
+    "- ## Bullet heading",
+    "   - ## Nested bullet heading",
+    "- ***",
+    "   *",
+    "   1.",
+    "       code after a heading",
+    "     2. five-space number",
+    "   2. > nested quote",
 ]
 
 CASES = {
@@ -69,6 +83,13 @@ CASES = {
     "code-fence": "1. one\n   ```\n   2. inside\n   ```\n2. two",
     "setext": "Title\n===\n\n1. one",
     "nbsp-line": "1. one\n\xa0\n2. two",
+    "heading-as-item": "1. ### Install\nRun the installer.\n2. ### Configure\nEdit the file.",
+    "html-as-item": "1. <div>\nfoo\n2. bar",
+    "break-as-bullet": "- ***\nfoo\n2. bar",
+    "heading-as-nested-bullet": "Steps:\n\n1. Prepare\n   - ## Tools\nA hammer.\n\nThat is all.",
+    "code-after-item-heading": "1. Step\n   ### Notes\n       code\nAfter the list.",
+    "empty-nested-bullet": "1. Step\n\n   *\nAfter the list.",
+    "indented-number-after-nested": "  2. two-sp\n\n     2. five\n    1. four",
 }
 
 
@@ -100,4 +121,4 @@ def test_random_line_soups_agree_with_commonmark() -> None:
         markdown = "\n".join(lines)
         answered += scan_blocks(lines) is not None
         assert split_answer_points(markdown) == split_answer_points_commonmark(markdown), lines
-    assert answered > 400
+    assert answered > 250
