@@ -18,6 +18,7 @@ from transforms.yaml_fast import load_yaml
 
 _RELATED_KEY = re.compile(r"related_article([1-9][0-9]{0,8})")
 _INTEGER_TEXT = re.compile(r"-?[0-9]+", re.ASCII)
+_NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 _URL_SLUG = re.compile(r"/learn/(?P<slug>[^/]+)/")
 _COLUMN_KEYS = frozenset(
     {
@@ -210,12 +211,13 @@ def _required_id(data: dict[str, Any]) -> int:
     value = data.get("id")
     if value is None:
         raise ArticleRejected("missing_field", "required field 'id' is missing or empty")
-    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
-        value = int(value)
     return _int64(value, "id")
 
 
 def _int64(value: Any, label: str) -> int:
+    """An id, written as a number or as quoted digits."""
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value not in _INT64:
         raise ArticleRejected(
             "invalid_field", f"'{label}' must be a 64-bit integer, got {value!r:.60}"
@@ -255,15 +257,18 @@ def _date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             pass
     raise ArticleRejected("invalid_field", f"'date' is not a calendar date: {value!r:.60}")
 
 
 def _score(value: Any) -> float | None:
+    """A number, written bare or quoted."""
     if value is None:
         return None
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ArticleRejected("invalid_field", f"'score' is not a number: {value!r:.60}")
     return float(value)

@@ -98,6 +98,26 @@ def test_id_written_as_quoted_digits_is_accepted() -> None:
     assert parse(render_article(article_id='"42"')).article_id == 42
 
 
+@pytest.mark.parametrize(
+    ("bare", "quoted"),
+    [
+        ("related_article1:\n  id: 27885\n", "related_article1:\n  id: '27885'\n"),
+        ("score: 0.5\n", "score: '0.5'\n"),
+        ("score: -3\n", "score: ' -3 '\n"),
+        ("score: 1e3\n", "score: '1e3'\n"),
+        ("date: 2024-11-23T10:00:00\n", "date: '2024-11-23T10:00:00'\n"),
+    ],
+    ids=["related-id", "score", "negative-score", "exponent-score", "timestamp-date"],
+)
+def test_a_quoted_value_reads_as_the_bare_one(bare: str, quoted: str) -> None:
+    """A quoted number or timestamp is the value it spells, as a quoted id is; only text
+    that is no such value rejects the article."""
+    template = render_article().replace("date: 2024-11-23\n", "")
+    assert parse(template.replace("---\n\n", quoted + "---\n\n")) == parse(
+        template.replace("---\n\n", bare + "---\n\n")
+    )
+
+
 def test_slug_falls_back_to_the_folder_without_url() -> None:
     text = render_article().replace("url: /learn/psychology/questions/what-is-it\n", "")
     assert parse(text, "learn/biology/what-is-it.md").subject_slug == "biology"
