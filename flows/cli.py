@@ -7,6 +7,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from flows.errors import RunRefused
 from flows.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
@@ -32,7 +34,9 @@ DEFAULT_DEPLOYMENT = "scheduled"
 _CELL_WIDTH = 60
 # A fresh PREFECT_HOME makes the ephemeral server migrate its database first,
 # which outlasts Prefect's 20 s default on a small machine.
-_PREFECT_DEFAULTS = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+_PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
 
 
 class CliError(Exception):
@@ -229,6 +233,7 @@ def _run(args: argparse.Namespace) -> int:
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
+    _print_refusals_without_tracebacks()
     try:
         summary = quicktakes_etl(
             source=str(settings.source_root),
@@ -257,6 +262,7 @@ def _serve(args: argparse.Namespace) -> int:
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
+    _print_refusals_without_tracebacks()
     parameters = {"source": str(settings.source_root), "warehouse": str(settings.warehouse_dir)}
     try:
         quicktakes_etl.serve(name=args.name, cron=args.cron, parameters=parameters)
@@ -373,6 +379,26 @@ def _json_value(value: Any) -> Any:
 def _set_prefect_defaults() -> None:
     for name, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
+
+
+class _NoRefusalTraceback(logging.Filter):
+    """Prefect logs a failed task or flow run with its traceback; for a refusal (the lock
+    taken, a mass deletion, a failed check) the message says it all, so the console gets
+    that line alone. Prefect's API still receives the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RunRefused):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _print_refusals_without_tracebacks() -> None:
+    """Filter Prefect's console handlers (on the root logger once Prefect is imported)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler):
+            handler.addFilter(_NoRefusalTraceback())
 
 
 if __name__ == "__main__":

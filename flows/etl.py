@@ -26,6 +26,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import opaque
 
+from flows.errors import RunRefused
 from flows.lake import (
     BatchSummary,
     LakeChanges,
@@ -96,7 +97,7 @@ HISTORY_FILE = "part-00000.parquet"
 DISCOVERED_FILE = "discovered.arrow"
 
 
-class MassDeletion(Exception):
+class MassDeletion(RunRefused):
     """The run would remove most loaded articles: it looks like a missing source."""
 
 

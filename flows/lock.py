@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from flows.errors import RunRefused
+
 LOCK_FILE = ".run.lock"
 _POLL_SECONDS = 0.5
 
 
-class WarehouseBusy(Exception):
+class WarehouseBusy(RunRefused):
     """Another run holds the warehouse lock past the wait the caller allowed."""
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from fsspec.spec import AbstractFileSystem
 
+from flows.errors import RunRefused
 from transforms.batch import Unreadable
 from transforms.incremental import found_files
 
@@ -121,7 +122,7 @@ def discover_with_stats(source_root: Path) -> pa.Table:
     return found_files(paths, sizes, mtimes)
 
 
-class SourceUnlistable(Exception):
+class SourceUnlistable(RunRefused):
     """A folder under the source cannot be listed: its files could be neither loaded nor
     taken as deleted, so the run stops before it changes anything."""
 

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
 
+from flows.errors import RunRefused
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
 from transforms import schemas
 
@@ -64,7 +65,7 @@ class RunRecord:
     warehouse_build: str | None = None
 
 
-class ChecksFailed(Exception):
+class ChecksFailed(RunRefused):
     """Error-severity data checks found rows: the load is rolled back, nothing is published."""
 
     def __init__(self, checks: Sequence[CheckResult]) -> None:

@@ -84,6 +84,7 @@ def test_second_run_waits_for_the_lock_or_gives_up(
     assert refused.returncode == 1
     busy = "quicktakes-etl: error: run failed: another run is writing this warehouse (test holder"
     assert [line for line in refused.stderr.splitlines() if line.startswith(busy)], refused.stderr
+    assert "Traceback" not in refused.stderr
     assert not (warehouse / "quicktakes.duckdb").exists()
 
     waiting = subprocess.Popen(
