@@ -36,6 +36,7 @@ _CELL_WIDTH = 60
 # which outlasts Prefect's 20 s default on a small machine.
 _PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
 
 
