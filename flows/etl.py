@@ -354,7 +354,14 @@ def quicktakes_etl(
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
-    with warehouse_lock(settings.warehouse_dir, settings.lock_timeout, f"flow run {run_name}"):
+    with warehouse_lock(
+        settings.warehouse_dir,
+        settings.lock_timeout,
+        f"flow run {run_name}",
+        lambda holder: logger.info(
+            "Waiting up to %.0f s for another run to finish (%s)", settings.lock_timeout, holder
+        ),
+    ):
         _remove_leftovers(settings, logger)
         work = settings.work_dir / run_id
         try:

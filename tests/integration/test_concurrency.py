@@ -109,6 +109,7 @@ def test_second_run_waits_for_the_lock_or_gives_up(
     out, err = waiting.communicate(timeout=300)
     assert waiting.returncode == 0, err[-2000:]
     assert "Warehouse ready" in out
+    assert err.count("Waiting up to 120 s for another run to finish (test holder pid") == 1
 
 
 def open_session(database: Path, *flags: str) -> subprocess.Popen[str]:
