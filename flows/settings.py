@@ -77,7 +77,9 @@ def resolve_settings(
     if lock_timeout < 0:
         raise ConfigError(f"lock timeout cannot be negative, got {lock_timeout}")
     _check_runner(runner, dask_address)
-    warehouse_dir = Path(warehouse).expanduser() if warehouse else DEFAULT_WAREHOUSE
+    if warehouse is not None and not warehouse.strip():
+        raise ConfigError("warehouse is empty (an unset shell variable?): give a folder")
+    warehouse_dir = Path(warehouse).expanduser() if warehouse is not None else DEFAULT_WAREHOUSE
     if "?" in str(warehouse_dir.resolve()):
         raise ConfigError(
             f"warehouse folder path has a '?', which DuckDB reads as the start of connection "
@@ -108,7 +110,9 @@ def _check_source(source: str | None) -> str:
         except (ImportError, ValueError, OSError) as error:
             raise ConfigError(f"cannot open source {source}: {error}") from None
         return source
-    root = Path(source).expanduser() if source else sample_corpus_path()
+    if source is not None and not source.strip():
+        raise ConfigError("source is empty (an unset shell variable?): give a folder or a URL")
+    root = Path(source).expanduser() if source is not None else sample_corpus_path()
     if not root.exists():
         raise ConfigError(f"source folder not found: {root}")
     if not root.is_dir():
@@ -139,6 +143,8 @@ def _check_runner(runner: str, dask_address: str | None) -> None:
 
 
 def _check_writable(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"warehouse path is a file, not a folder: {folder}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

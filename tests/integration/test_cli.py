@@ -92,6 +92,30 @@ def test_warehouse_path_duckdb_cannot_open(
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--source", "source is empty (an unset shell variable?): give a folder or a URL"),
+        ("--warehouse", "warehouse is empty (an unset shell variable?): give a folder"),
+    ],
+)
+def test_an_empty_location_is_refused_not_defaulted(
+    option: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--source "$SRC"`` with SRC unset must not load the sample corpus."""
+    argv = ["run", "--source", str(FIXTURES / "corpus"), "--warehouse", str(tmp_path / "wh")]
+    argv[argv.index(option) + 1] = " "
+    assert error_line(argv, capsys) == f"quicktakes-etl: error: {message}"
+    assert not (tmp_path / "wh").exists()
+
+
+def test_warehouse_path_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "wh"
+    target.write_text("x")
+    line = error_line(["run", "--warehouse", str(target)], capsys)
+    assert line == f"quicktakes-etl: error: warehouse path is a file, not a folder: {target}"
+
+
 def test_report_without_a_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     line = error_line(["report", "top_keywords", "--warehouse", str(tmp_path)], capsys)
     assert "no warehouse at" in line and "run 'quicktakes-etl run' first" in line
