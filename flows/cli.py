@@ -261,6 +261,13 @@ def _serve(args: argparse.Namespace) -> int:
     settings = resolve_settings(args.source, args.warehouse)
     check_warehouse(settings.database_path, settings.lake_dir)
     _set_prefect_defaults()
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise CliError(
+            "serve needs a running Prefect server (an ephemeral one keeps no schedule): start "
+            "'prefect server start' and set PREFECT_API_URL, as in the README's Scheduling"
+        )
     from flows.etl import quicktakes_etl
 
     _print_refusals_without_tracebacks()

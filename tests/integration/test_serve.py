@@ -218,3 +218,21 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     expected = len(_distinct_article_ids(sample_corpus_path()))
     assert expected > 0
     assert articles == expected, processes.tails()
+
+
+def test_serve_without_a_prefect_server_is_one_line(tmp_path: Path) -> None:
+    """Prefect's ephemeral server cannot keep a schedule: serve refuses it at once."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    argv = ["serve", "--cron", "0 * * * *", "--warehouse", str(tmp_path / "wh")]
+    served = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert served.returncode == 2
+    assert served.stderr.startswith("quicktakes-etl: error: serve needs a running Prefect server")
+    assert served.stderr.count("\n") == 1, served.stderr
