@@ -253,8 +253,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{PROG}: error: run failed: {first_line}", file=sys.stderr)
         return 1
     print(f"Warehouse ready: {summary.database_path}")
-    print(f"Open it with:    duckdb -readonly {summary.database_path}")
+    print(f"Open it with:    {_duckdb_command()} -readonly {summary.database_path}")
     return 0
+
+
+def _duckdb_command() -> str:
+    """``duckdb`` when the shell finds it, else the CLI installed beside this Python (the
+    project's .venv, which a newcomer has not activated)."""
+    beside = Path(sys.executable).with_name("duckdb")
+    if shutil.which("duckdb") is None and beside.is_file():
+        return str(beside)
+    return "duckdb"
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -222,6 +223,9 @@ def test_run_command_on_the_sample_in_ephemeral_mode(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     database = tmp_path / "wh" / "quicktakes.duckdb"
     assert f"Warehouse ready: {database}" in done.stdout
+    hint = next(line for line in done.stdout.splitlines() if line.startswith("Open it with:"))
+    assert hint.endswith(f" -readonly {database}")
+    assert shutil.which(hint.split()[3], path=env.get("PATH")) is not None, hint
     sample = PROJECT_ROOT / "flows" / "sample_corpus"
     ids = {re.search(r"^id: (\d+)$", p.read_text(), re.M).group(1) for p in sample.rglob("*.md")}  # type: ignore[union-attr]
     with duckdb.connect(str(database), read_only=True) as con:
