@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.storage import SourceTree, StagingArea
-from flows.warehouse import CarriedRows, StaleRows, lake_dataset, lake_path
+from flows.warehouse import CarriedRows, StaleRows, lake_dataset, lake_path, swap_link
 from transforms import schemas
 from transforms.batch import (
     apply_canonical_subjects,
@@ -210,10 +210,7 @@ def publish_lake(new_lake: Path, lake_dir: Path, version: str) -> None:
     new_lake.rename(versions / version)
     if lake_dir.is_dir() and not lake_dir.is_symlink():
         lake_dir.rename(versions / f"before-{version}")
-    link = lake_dir.with_name(f".{lake_dir.name}.next")
-    link.unlink(missing_ok=True)
-    link.symlink_to(Path(LAKE_VERSIONS) / version)
-    link.replace(lake_dir)
+    swap_link(lake_dir, Path(LAKE_VERSIONS) / version)
     remove_unpublished_lakes(lake_dir)
 
 

@@ -540,11 +540,17 @@ def publish_warehouse(new_db: Path, db_path: Path, version: str) -> None:
     versions.mkdir(exist_ok=True)
     target = versions / f"{version}{db_path.suffix}"
     new_db.rename(target)
-    link = db_path.with_name(f".{db_path.name}.next")
-    link.unlink(missing_ok=True)
-    link.symlink_to(Path(WAREHOUSE_VERSIONS) / target.name)
-    link.replace(db_path)
+    swap_link(db_path, Path(WAREHOUSE_VERSIONS) / target.name)
     remove_unpublished_files(db_path)
+
+
+def swap_link(path: Path, target: Path) -> None:
+    """Point the symlink ``path`` at ``target`` (relative to its folder) by one atomic
+    rename: a reader opening ``path`` gets the old target or the new one, never neither."""
+    link = path.with_name(f".{path.name}.next")
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    link.replace(path)
 
 
 def remove_unpublished_files(db_path: Path) -> None:
