@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -110,3 +112,26 @@ def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         with tarfile.open(archive) as tar:
             tar.extractall(target, filter="data")
     return target
+
+
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
+
+
+def open_session(database: Path, *flags: str) -> subprocess.Popen[str]:
+    """A DuckDB CLI session on the warehouse, as an analyst would keep open."""
+    session = subprocess.Popen(
+        [str(DUCKDB_CLI), *flags, str(database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert session.stdin is not None
+    session.stdin.write(".mode csv\n.headers off\n")
+    return session
+
+
+def count_articles(session: subprocess.Popen[str]) -> str:
+    assert session.stdin is not None and session.stdout is not None
+    session.stdin.write("select count(*) from articles;\n")
+    session.stdin.flush()
+    return session.stdout.readline().strip()

@@ -14,10 +14,16 @@ import duckdb
 import pytest
 
 from flows.lock import WarehouseBusy, warehouse_lock
-from tests.conftest import FIXTURES, PROJECT_ROOT, render_article, warehouse_rows
+from tests.conftest import (
+    FIXTURES,
+    PROJECT_ROOT,
+    count_articles,
+    open_session,
+    render_article,
+    warehouse_rows,
+)
 
 CLI = Path(sys.executable).parent / "quicktakes-etl"
-DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 CORPUS = FIXTURES / "corpus"
 HOLD_LOCK = (
     "import sys; from pathlib import Path; from flows.lock import warehouse_lock\n"
@@ -110,26 +116,6 @@ def test_second_run_waits_for_the_lock_or_gives_up(
     assert waiting.returncode == 0, err[-2000:]
     assert "Warehouse ready" in out
     assert err.count("Waiting up to 120 s for another run to finish (test holder pid") == 1
-
-
-def open_session(database: Path, *flags: str) -> subprocess.Popen[str]:
-    """A DuckDB CLI session on the warehouse, as an analyst would keep open."""
-    session = subprocess.Popen(
-        [str(DUCKDB_CLI), *flags, str(database)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert session.stdin is not None
-    session.stdin.write(".mode csv\n.headers off\n")
-    return session
-
-
-def count_articles(session: subprocess.Popen[str]) -> str:
-    assert session.stdin is not None and session.stdout is not None
-    session.stdin.write("select count(*) from articles;\n")
-    session.stdin.flush()
-    return session.stdout.readline().strip()
 
 
 @pytest.mark.usefixtures("prefect_server")

@@ -20,8 +20,7 @@ from flows.warehouse import (
     read_schema_version,
     schema_version,
 )
-from tests.conftest import FIXTURES
-from tests.integration.test_concurrency import count_articles, open_session
+from tests.conftest import FIXTURES, count_articles, open_session
 
 V1_DDL = FIXTURES / "schema_v1"
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
