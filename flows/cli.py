@@ -25,9 +25,10 @@ from flows.settings import (
     DEFAULT_WAREHOUSE,
     RUNNERS,
     ConfigError,
+    Layout,
     resolve_settings,
 )
-from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_warehouse
+from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state
 
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
@@ -163,6 +164,30 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--json", default=None, metavar="FILE", help="also write the figures as JSON here"
     )
+    bench.add_argument(
+        "--noop-runs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also run N more runs that change nothing and print how much the state, the "
+        "published copy and the lake grew (default: 0)",
+    )
+
+    rebuild = commands.add_parser(
+        "rebuild",
+        help="rebuild the warehouse, history included, from the lake alone",
+        description="Replay every run in the lake into a new state file with the current "
+        "parsing code (parsing the kept raw bytes again where it changed), swap it in and "
+        "publish it. Needs no source.",
+    )
+    _add_warehouse_option(rebuild)
+    compact = commands.add_parser(
+        "compact",
+        help="merge the lake's small run partitions",
+        description="Merge each sequence of consecutive small lake partitions (runs that "
+        "changed little) into one; rebuild replays the same runs from it.",
+    )
+    _add_warehouse_option(compact)
 
     report = commands.add_parser(
         "report",
@@ -184,6 +209,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
     return parser
+
+
+def _add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse",
+        metavar="DIR",
+        default=str(DEFAULT_WAREHOUSE),
+        help=f"warehouse folder (default: ./{DEFAULT_WAREHOUSE})",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for a run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
+    )
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -211,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "rebuild":
+            return _rebuild(args)
+        if args.command == "compact":
+            return _compact(args)
         return _report(args)
     except (ConfigError, CliError, IncompatibleWarehouse) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
@@ -230,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
         args.dask_address,
         args.staging,
     )
-    check_warehouse(settings.database_path, settings.lake_dir)
+    check_state(settings.state_path, settings.database_path)
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
@@ -268,7 +313,7 @@ def _duckdb_command() -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     settings = resolve_settings(args.source, args.warehouse)
-    check_warehouse(settings.database_path, settings.lake_dir)
+    check_state(settings.state_path, settings.database_path)
     _set_prefect_defaults()
     from prefect.settings import PREFECT_API_URL
 
@@ -304,15 +349,55 @@ def _bench(args: argparse.Namespace) -> int:
     work.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
     try:
-        cases, targets = run_bench(args.scale, corpus, work, runners, args.workers)
+        cases, targets, grown = run_bench(
+            args.scale, corpus, work, runners, args.workers, args.noop_runs
+        )
     except BenchError as error:
         raise CliError(f"{error} (work folder kept: {work})") from None
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(render(cases, targets, cores))
+    print(render(cases, targets, cores, grown))
     if args.json:
-        Path(args.json).write_text(report_json(cases, targets, args.scale, cores))
+        Path(args.json).write_text(report_json(cases, targets, args.scale, cores, grown))
     return 0 if all(target.met for target in targets) else 1
+
+
+def _maintained(args: argparse.Namespace) -> Layout:
+    warehouse = Path(args.warehouse).expanduser().resolve()
+    if not warehouse.is_dir():
+        raise CliError(f"warehouse folder not found: {warehouse}")
+    return Layout(warehouse)
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from flows.maintenance import rebuild_warehouse
+    from flows.merge import parser_version
+
+    _print_refusals_without_tracebacks()
+    try:
+        rebuilt = rebuild_warehouse(_maintained(args), parser_version(), args.lock_timeout)
+    except RunRefused as error:
+        print(f"{PROG}: error: rebuild failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Rebuilt {rebuilt.runs:,} runs from the lake in {rebuilt.seconds:.1f} s")
+    print(f"Warehouse ready: {rebuilt.database_path}")
+    return 0
+
+
+def _compact(args: argparse.Namespace) -> int:
+    from flows.maintenance import compact_lake
+
+    try:
+        compacted = compact_lake(_maintained(args), args.lock_timeout)
+    except RunRefused as error:
+        print(f"{PROG}: error: compact failed: {error}", file=sys.stderr)
+        return 1
+    mib = 2**20
+    print(
+        f"Lake partitions: {compacted.partitions_before:,} -> {compacted.partitions_after:,}; "
+        f"size {compacted.bytes_before / mib:,.1f} MiB -> {compacted.bytes_after / mib:,.1f} MiB"
+    )
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -1,115 +1,66 @@
-"""The Prefect flow: discover → parse in batches → Parquet lake → DuckDB → checks → run record."""
+"""The Prefect flow: discover → plan → parse into the run's partition → merge → publish."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import multiprocessing
 import multiprocessing.forkserver
 import shutil
 import threading
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
-import duckdb
-import pyarrow as pa
+import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
-from prefect.utilities.annotations import opaque
 
-from flows.errors import RunRefused
-from flows.lake import (
-    BatchSummary,
-    LakeChanges,
-    ManifestContext,
-    add_counts,
-    carry_rows,
-    lake_row_count,
-    publish_lake,
-    read_lake_table,
-    remove_unpublished_lakes,
-    stage_batch,
-    write_lake_changes,
-    write_lake_table,
-)
+from flows import lake
 from flows.lock import warehouse_lock
-from flows.patch import (
-    WarehousePatch,
-    discard,
-    patch_warehouse,
-    plan_patch,
-    untrusted,
-    write_stamp,
+from flows.merge import (
+    DISCOVERED_FILE,
+    TO_READ_FILE,
+    Committed,
+    Plan,
+    commit_run,
+    ensure_state,
+    finish_committed,
+    finish_partition,
+    is_old_warehouse,
+    next_run_no,
+    parser_version,
+    plan_reads,
+    publish,
+    record_failed_run,
+    record_unchanged_run,
+    replace_state,
+    state_parser,
+    upgrade_old_warehouse,
 )
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
 from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
-    DATABASE_FILE,
-    CarriedRows,
     CheckResult,
     ChecksFailed,
     IncompatibleWarehouse,
     RunRecord,
-    StaleRows,
-    build_warehouse,
-    check_warehouse,
-    export_history,
-    failed_run_rows,
-    lake_has_run,
-    lake_keeps_history,
-    last_parser_version,
-    last_succeeded_run,
-    migrate_warehouse,
-    publish_warehouse,
-    read_history,
-    read_stale_rows,
-    rejected_files,
-    remove_unpublished_files,
-    schema_version,
-    unchanged_run_rows,
-    write_discovered_files,
+    check_state,
 )
 from transforms import schemas
-from transforms.incremental import (
-    MANIFEST_COLUMNS,
-    carried_files,
-    empty_manifest,
-    listings_to_reparse,
-    plan_load,
-    touched_articles,
-)
 
 FLOW_NAME = "quicktakes-etl"
-T = TypeVar("T")
-SUMMARY_REJECTED_ROWS = 20
-MASS_DELETE_SHARE = 0.5
 STAGING_MARKER = "staging-url"
-HISTORY_FILE = "part-00000.parquet"
-DISCOVERED_FILE = "discovered.arrow"
-
-
-class MassDeletion(RunRefused):
-    """The run would remove most loaded articles: it looks like a missing source."""
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    files_seen: int
-    files_stale: int
-    checks: list[CheckResult]
-    counts: dict[str, int]
-    rejected: list[dict[str, Any]]
-    published: bool = True
-    patched: bool = False
+IN_PROCESS_FILES = 500
+"""Up to this many files are parsed in the flow's process: a worker process would first
+wait for the pool's server to start (about a second, as long as parsing 2,000 files)."""
+Log = Logger | LoggerAdapter[Logger]
 
 
 @dataclass(frozen=True)
@@ -120,12 +71,13 @@ class RunSummary:
     database_path: str
     seconds: float
     files_seen: int
+    files_read: int
     files_stale: int
+    files_changed: int
     counts: dict[str, int]
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
     published: bool = True
-    patched: bool = False
 
     @property
     def files_rejected(self) -> int:
@@ -138,10 +90,10 @@ class RunSummary:
         lines = [
             f"quicktakes-etl run {self.flow_run_name or self.run_id} "
             f"succeeded in {self.seconds:.1f} s",
-            f"  source     {self.source_root}  ({self.files_seen:,} article files)",
+            f"  source     {self.source_root}  ({self.files_seen:,} article files, "
+            f"{self.files_read:,} read, {self.files_changed:,} changed)",
             f"  warehouse  {self.database_path}"
-            + ("" if self.published else "  (nothing changed: left as it was)")
-            + ("  (patched: only changed rows replaced)" if self.patched else ""),
+            + ("" if self.published else "  (nothing changed: left as it was)"),
             f"  loaded     {self.files_seen - self.files_rejected:,} files as "
             f"{counts.get('articles', 0):,} articles in {counts.get('subjects', 0):,} subjects",
             f"  rows       {counts.get('answer_points', 0):,} answer points, "
@@ -150,7 +102,9 @@ class RunSummary:
             f"  rejected   {self.files_rejected:,} files (etl.rejected_files), "
             f"{self.files_stale:,} of them stale: their last good rows are kept",
             f"  checks     {len(self.checks) - len(warned)} of {len(self.checks)} passed"
-            + "".join(f"; WARN {c.name}: {c.failing_row_count} rows" for c in warned),
+            + "".join(f"; WARN {c.name}: {c.failing_row_count} rows" for c in warned)
+            if self.checks
+            else "  checks     none run: nothing changed",
         ]
         lines += [
             f"    {row['source_path']}: {row['error_kind']}: {row['error_message']}"
@@ -161,162 +115,86 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def untraversed(value: T) -> T:
-    """Hand a large input to a task without Prefect walking it item by item.
+@dataclass(frozen=True, slots=True)
+class BatchSlice:
+    """Rows ``offset`` to ``offset + length`` of the run's to-read file."""
 
-    Profiled on the real corpus: walking 35k manifest entries and the carried
-    tables added about 9 s to a run that does 1 s of work.
-    """
-    return cast(T, opaque(value))
+    path: Path
+    offset: int
+    length: int
+
+
+@task(name="rebuild-state", cache_policy=NO_CACHE)
+def rebuild_task(settings: RunSettings, work: Path, parser: str, at: dt.datetime) -> int:
+    """Re-derive every version in the lake with this parsing code, into a new state file
+    that replaces the old one by rename."""
+    return replace_state(settings.layout, work, parser, at)
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
-def discover_source_files(source: SourceTree) -> pa.Table:
-    """Every article file and its size and mtime, the run's short cut past unchanged files."""
-    return source.discover()
+def discover_task(source: SourceTree, work: Path) -> int:
+    """Every article file with its size and mtime, written to the work folder."""
+    found = source.discover()
+    work.mkdir(parents=True, exist_ok=True)
+    pq.write_table(found, work / DISCOVERED_FILE)
+    return int(found.num_rows)
 
 
-def read_manifest(lake_dir: Path) -> pa.Table:
-    """The published manifest. Not a task: Prefect's handling of a 36k-entry return value
-    took 0.45 s of a 1.2 s no-op run (measured), three times the read itself."""
-    source_files = read_lake_table(lake_dir, "etl.source_files", MANIFEST_COLUMNS)
-    return source_files if source_files is not None else empty_manifest()
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(state: Path, work: Path, partition: Path, read_all: bool) -> Plan:
+    """What to read and what was deleted, decided by the state (``sql/plan``)."""
+    return plan_reads(state, work, partition, read_all)
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def parse_batch_task(
-    pool: Executor, source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
-) -> BatchSummary:
+    pool: Executor, source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+) -> lake.BatchSummary:
     """One batch of thousands of files, parsed in a worker process of the flow's pool."""
-    return pool.submit(stage_batch, source, paths, staging, batch_no).result()
+    return pool.submit(stage_slice, source, batch, staging, batch_no).result()
 
 
-@task(name="write-lake", cache_policy=NO_CACHE)
-def write_lake_task(
-    staging: StagingArea,
-    summaries: list[BatchSummary],
-    lake_dir: Path,
-    stale: StaleRows,
-    carried: CarriedRows,
-    manifest: ManifestContext,
-) -> LakeChanges:
-    """The new lake's changed part; the rows of unchanged files follow in build-warehouse."""
-    return write_lake_changes(staging, summaries, lake_dir, stale, carried, manifest)
+@task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
+def stage_slice_task(
+    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+) -> lake.BatchSummary:
+    """One batch parsed where the run's task runner puts it: a Dask worker, a process of
+    Prefect's pool, or (a small one) a thread of this process. Only the parse goes there;
+    the merge and publishing stay here."""
+    return stage_slice(source, batch, staging, batch_no)
 
 
-@task(name="record-unchanged-run", cache_policy=NO_CACHE)
-def record_unchanged_task(lake_dir: Path, run: RunRecord, files_seen: int) -> LoadResult | None:
-    """Nothing to parse or delete: add the run to the lake's history and publish nothing.
-
-    The warehouse stays byte for byte as the last run left it (its checks still hold);
-    the run shows in ``etl.runs`` from the next publishing run on, and in Prefect at
-    once. None, to rebuild after all, when the last run read another source.
-    """
-    last = last_succeeded_run(lake_dir)
-    if last is None or last["source_root"] != run.source_root:
-        return None
-    rows, checks = unchanged_run_rows(
-        lake_dir, last, replace(run, finished_at=dt.datetime.now(dt.UTC))
-    )
-    write_lake_table(lake_dir, "etl.runs", rows, f"unchanged-{run.run_id}.parquet")
-    get_run_logger().info(
-        "Nothing changed since run %s: the published warehouse stays as it is",
-        last["flow_run_name"] or last["run_id"],
-    )
-    counts = {table: lake_row_count(lake_dir, table) for table in schemas.TABLES}
-    return LoadResult(files_seen, 0, checks, counts, [], published=False)
+def stage_slice(
+    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+) -> lake.BatchSummary:
+    files = pq.read_table(batch.path).slice(batch.offset, batch.length)
+    return lake.stage_batch(source, files, staging, batch_no)
 
 
-@task(name="migrate-warehouse", cache_policy=NO_CACHE)
-def migrate_warehouse_task(database_path: Path, applied_at: dt.datetime) -> int:
-    return migrate_warehouse(database_path, applied_at)
-
-
-@task(name="read-stale-rows", cache_policy=NO_CACHE)
-def read_stale_rows_task(lake_dir: Path, summaries: list[BatchSummary]) -> StaleRows:
-    """Last good rows of files that were loaded before and are rejected now."""
-    rejected = [path for summary in summaries for path in summary.rejected_paths]
-    return read_stale_rows(lake_dir, rejected)
-
-
-@task(name="build-warehouse", cache_policy=NO_CACHE)
-def build_warehouse_task(
-    new_db: Path,
-    settings: RunSettings,
-    lake_dir: Path,
-    source_paths: pa.ChunkedArray,
-    run: RunRecord,
-    patch: WarehousePatch | None,
-    carried: CarriedRows,
-    changes: LakeChanges,
-) -> tuple[list[CheckResult], dict[str, int], list[dict[str, Any]], bool]:
-    """Copy the unchanged files' rows into the new lake and build the new warehouse file
-    (history from the published lake); then write its history into the new lake.
-
-    DuckDB builds in a process of its own, so its memory does not stack on this one's
-    (Prefect, the manifest): the largest process of a 10x run stays under 1 GB. A patch
-    reads only the lake's changed part, so it starts before the carried rows are copied;
-    it is kept only if it holds the whole lake's row counts. Raises MassDeletion before
-    any whole build. Also returns the first rejected files for the summary, read before
-    publishing, and whether the file is a patched copy of the published one.
-    """
-    history = read_history(settings.lake_dir, settings.database_path)
-    logger = get_run_logger()
-    discovered = write_discovered_files(new_db.with_name(DISCOVERED_FILE), source_paths)
+@task(name="merge", cache_policy=NO_CACHE)
+def merge_task(
+    settings: RunSettings, partition: Path, run: RunRecord, work: Path, plan: Plan
+) -> Committed:
+    """Merge the partition into the state in a process of its own, so DuckDB's memory does
+    not stack on this one's."""
+    get_run_logger().info("Merging the run into the warehouse state in one transaction")
     with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
-        patching = (
-            process.submit(patch_warehouse, new_db, history, lake_dir, discovered, run, patch)
-            if patch is not None
-            else None
-        )
-        lake_counts = add_counts(changes.counts, carry_rows(lake_dir, carried, changes.canonical))
-        _guard_mass_deletion(settings, lake_counts["articles"])
-        reason, (checks, counts) = _patch_result(patching, lake_counts)
-        if reason is not None:
-            discard(new_db)
-            if patch is not None:
-                logger.info("Building the warehouse file whole: %s", reason)
-            build = process.submit(build_warehouse, new_db, history, lake_dir, discovered, run)
-            checks, counts = build.result()
-        else:
-            logger.info("Patched a copy of the published warehouse file")
-    for table, rows in export_history(new_db).items():
-        write_lake_table(lake_dir, table, rows, HISTORY_FILE)
-    return checks, counts, rejected_files(new_db, SUMMARY_REJECTED_ROWS), reason is None
-
-
-def _patch_result(
-    patching: Future[tuple[list[CheckResult], dict[str, int]] | str] | None,
-    lake_counts: dict[str, int],
-) -> tuple[str | None, tuple[list[CheckResult], dict[str, int]]]:
-    """The patched file's checks and counts, or why it is not kept (None when it is)."""
-    outcome = patching.result() if patching is not None else "full run"
-    if isinstance(outcome, str):
-        return outcome, ([], {})
-    if outcome[1] != lake_counts:
-        return f"the patched file's row counts {outcome[1]} differ from the lake's", ([], {})
-    return None, outcome
+        return process.submit(
+            commit_run,
+            settings.state_path,
+            partition,
+            run,
+            work / DISCOVERED_FILE,
+            plan,
+            settings.allow_mass_delete,
+        ).result()
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(
-    settings: RunSettings, work: Path, run_id: str, full_build_size: int | None
-) -> None:
-    """Swap in the new lake, then the new warehouse file: each by one atomic rename; then
-    stamp the file as this run's (``full_build_size`` None: it is a full build).
-
-    A kill between the two leaves the newer lake, from which the next run rebuilds.
-    """
-    built = (work / DATABASE_FILE).stat()
-    publish_lake(work / "lake", settings.lake_dir, run_id)
-    publish_warehouse(work / DATABASE_FILE, settings.database_path, run_id)
-    try:
-        write_stamp(settings.database_path, run_id, built, full_build_size)
-    except OSError as error:
-        get_run_logger().warning(
-            "Published, but could not stamp the warehouse file (%s): the next run rebuilds it",
-            error,
-        )
+def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
+    """Put the run's partition into the lake, then swap in the analysts' copy."""
+    finish_partition(settings.state_path, partition)
+    publish(settings.layout, run_id)
 
 
 @flow(name=FLOW_NAME)
@@ -362,30 +240,14 @@ def quicktakes_etl(
             "Waiting up to %.0f s for another run to finish (%s)", settings.lock_timeout, holder
         ),
     ):
-        _remove_leftovers(settings, logger)
         work = settings.work_dir / run_id
         try:
-            result = _load(settings, run_id, run_name, started_at, work, logger)
-        except BaseException as error:
-            _record_failure(settings, run_id, run_name, started_at, error, logger)
-            raise
+            _recover(settings, logger)
+            summary = _load(settings, run_id, run_name, started_at, work, logger)
         finally:
             _remove_staging(settings, work, run_id, logger)
             shutil.rmtree(work, ignore_errors=True)
-    summary = RunSummary(
-        run_id=run_id,
-        flow_run_name=run_name,
-        source_root=str(settings.source_root),
-        database_path=str(settings.database_path),
-        seconds=time.perf_counter() - clock,
-        files_seen=result.files_seen,
-        files_stale=result.files_stale,
-        counts=result.counts,
-        checks=result.checks,
-        rejected=result.rejected,
-        published=result.published,
-        patched=result.patched,
-    )
+    summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
     try:
         _publish_artifacts(summary)
@@ -400,154 +262,119 @@ def _load(
     run_name: str | None,
     started_at: dt.datetime,
     work: Path,
-    logger: Logger | LoggerAdapter[Logger],
-) -> LoadResult:
+    logger: Log,
+) -> RunSummary:
     """Everything between taking the lock and publishing; raises before publishing on failure."""
     threading.Thread(target=_start_forkserver, daemon=True).start()
-    found = check_warehouse(settings.database_path, settings.lake_dir)
-    if 0 < found < schema_version():
-        try:
-            migrate_warehouse_task(settings.database_path, started_at)
-        except (duckdb.Error, IncompatibleWarehouse) as error:
-            logger.warning(
-                "Could not migrate the published file in place (%s); the new warehouse is "
-                "built at the current schema anyway",
-                str(error).splitlines()[0],
-            )
-    source = SourceTree(settings.source_root)
-    discovered: pa.Table = discover_source_files(source)
-    logger.info("Found %s article files under %s", f"{discovered.num_rows:,}", settings.source_root)
-    previous = read_manifest(settings.lake_dir)
+    found = check_state(settings.state_path, settings.database_path)
     parser = parser_version()
-    planned_from = _incremental_base(settings, previous, parser, logger)
-    incremental = planned_from.num_rows > 0
-    plan = plan_load(discovered, planned_from)
-    logger.info(
-        "%s new or changed, %s deleted, %s unchanged",
-        f"{len(plan.parse):,}",
-        f"{len(plan.deleted):,}",
-        f"{plan.unchanged.num_rows:,}",
-    )
+    if is_old_warehouse(settings.layout):
+        carried = upgrade_old_warehouse(settings.layout, started_at)
+        logger.info(
+            "Upgraded a warehouse of schema version %d: %d runs of history carried over; "
+            "its rows are read anew from the source, and their history starts now",
+            found,
+            carried,
+        )
+    ensure_state(settings.state_path, started_at, parser)
+    rebuilt = state_parser(settings.state_path) != parser
+    if rebuilt:
+        logger.info("The parsing code changed: re-deriving every version in the lake with it")
+        rebuild_task(settings, work / "rebuild", parser, started_at)
     run = RunRecord(
-        run_id,
-        run_name,
-        started_at,
-        dt.datetime.now(dt.UTC),
-        "succeeded",
-        str(settings.source_root),
-        files_deleted_count=len(plan.deleted),
-        load_mode="incremental" if incremental else "full",
+        run_id=run_id,
+        run_no=next_run_no(settings.state_path),
+        flow_run_name=run_name,
+        source_time=started_at,
+        started_at=started_at,
+        status="succeeded",
+        source_root=str(settings.source_root),
         parser_version=parser,
     )
-    if (
-        incremental
-        and not plan.parse
-        and not plan.deleted
-        and found == schema_version()
-        and untrusted(settings.database_path, settings.lake_dir) is None
-    ):
-        recorded = record_unchanged_task(settings.lake_dir, run, discovered.num_rows)
-        if recorded is not None:
-            return recorded
-    staging = _open_staging(settings, work, run_id)
-    summaries = _parse_all(plan.parse, source, settings, staging, logger)
-    touched = touched_articles(plan, previous, [i for s in summaries for i in s.article_ids])
-    again = listings_to_reparse(plan, touched)
-    summaries += _parse_all(again, source, settings, staging, logger, first_batch=len(summaries))
-    carried = CarriedRows(settings.lake_dir, carried_files(plan, again))
-    stale = read_stale_rows_task(settings.lake_dir, untraversed(summaries))
-    changes = write_lake_task(
-        staging,
-        untraversed(summaries),
-        work / "lake",
-        untraversed(stale),
-        untraversed(carried),
-        untraversed(ManifestContext(discovered, previous, run_id)),
+    partition = lake.pending_partition(settings.lake_dir, run.run_no, run_id)
+    try:
+        return _load_partition(settings, run, work, partition, rebuilt, logger)
+    except BaseException as error:
+        if not isinstance(error, IncompatibleWarehouse):
+            _record_failure(settings, run, partition, error, logger)
+        raise
+
+
+def _load_partition(
+    settings: RunSettings,
+    run: RunRecord,
+    work: Path,
+    partition: Path,
+    rebuilt: bool,
+    logger: Log,
+) -> RunSummary:
+    source = SourceTree(settings.source_root)
+    found = discover_task(source, work)
+    logger.info("Found %s article files under %s", f"{found:,}", settings.source_root)
+    plan = plan_task(settings.state_path, work, partition, settings.full_refresh)
+    logger.info(
+        "%s to read (new, changed or unreadable before), %s deleted, %s unchanged",
+        f"{plan.files_read:,}",
+        f"{plan.files_deleted:,}",
+        f"{plan.files_seen - plan.files_read:,}",
     )
-    stale_count = len(stale.article_ids)
-    del stale
-    patch = (
-        _warehouse_patch(
-            settings,
-            touched | {i for s in summaries for i in s.article_ids},
-            [*plan.parse, *again, *plan.deleted],
-            logger,
+    run = replace(run, load_mode="full" if plan.files_read == plan.files_seen else "incremental")
+    if plan.changes_nothing and not rebuilt:
+        committed = record_unchanged_run(
+            settings.state_path, replace(run, load_mode="unchanged"), plan
         )
-        if incremental and found == schema_version()
-        else None
-    )
-    checks, counts, rejected, patched = build_warehouse_task(
-        work / DATABASE_FILE,
-        settings,
-        work / "lake",
-        untraversed(discovered["source_path"]),
-        run,
-        untraversed(patch),
-        untraversed(carried),
-        untraversed(changes),
-    )
-    del carried
-    publish_task(settings, work, run_id, patch.stamp.full_build_size if patch and patched else None)
-    return LoadResult(discovered.num_rows, stale_count, checks, counts, rejected, patched=patched)
+        return _finish(settings, run, plan, partition, committed, logger)
+    staging = _open_staging(settings, work, partition)
+    summaries = _parse_all(work / TO_READ_FILE, plan.files_read, source, settings, staging, logger)
+    if settings.staging is not None:
+        staging.copy_to(partition, schemas.PARSED_TABLES, [s.batch_no for s in summaries])
+    committed = merge_task(settings, partition, run, work, plan)
+    return _finish(settings, run, plan, partition, committed, logger, rebuilt)
 
 
-def _warehouse_patch(
+def _finish(
     settings: RunSettings,
-    article_ids: set[int],
-    source_paths: list[str],
-    logger: Logger | LoggerAdapter[Logger],
-) -> WarehousePatch | None:
-    """How to patch the published file with an incremental run's changes, or None (logged
-    why) to build it whole."""
-    patch = plan_patch(settings.database_path, settings.lake_dir, article_ids, source_paths)
-    if isinstance(patch, str):
-        logger.info("Building the warehouse file whole: %s", patch)
-        return None
-    return patch
+    run: RunRecord,
+    plan: Plan,
+    partition: Path,
+    committed: Committed,
+    logger: Log,
+    rebuilt: bool = False,
+) -> RunSummary:
+    """Publish the run's partition, and a new copy for analysts when its rows changed (or
+    there is none yet); a run that changed nothing leaves the copy as it was."""
+    if committed.files_changed or rebuilt or not settings.database_path.exists():
+        publish_task(settings, partition, run.run_id)
+        return _summary(settings, run, plan, committed, published=True)
+    finish_partition(settings.state_path, partition)
+    logger.info("Nothing changed: the published warehouse stays as it is")
+    return _summary(settings, run, plan, committed, published=False)
 
 
-def _incremental_base(
-    settings: RunSettings,
-    previous: pa.Table,
-    parser: str,
-    logger: Logger | LoggerAdapter[Logger],
-) -> pa.Table:
-    """The manifest to skip unchanged files by; empty (parse everything) on --full-refresh
-    or when the parsing code changed since the last good run."""
-    if settings.full_refresh or previous.num_rows == 0:
-        return empty_manifest()
-    if last_parser_version(settings.lake_dir) != parser:
-        logger.info("The parsing code changed since the last run: parsing every file")
-        return empty_manifest()
-    return previous
-
-
-def parser_version() -> str:
-    """Fingerprint of the transforms package's source: what a file's rows depend on."""
-    digest = hashlib.sha256()
-    package = resources.files("transforms")
-    for entry in sorted(package.iterdir(), key=lambda item: item.name):
-        if entry.name.endswith(".py"):
-            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _guard_mass_deletion(settings: RunSettings, new_articles: int) -> None:
-    """Stop before publishing when most loaded articles would vanish at once."""
-    previous = lake_row_count(settings.lake_dir, "articles")
-    if settings.allow_mass_delete or previous == 0 or new_articles >= previous * MASS_DELETE_SHARE:
-        return
-    raise MassDeletion(
-        f"this run would remove {previous - new_articles:,} of {previous:,} articles, more "
-        f"than half: an empty or unmounted source folder looks like this. Nothing was "
-        f"changed; run with --allow-mass-delete if the removal is intended"
+def _summary(
+    settings: RunSettings, run: RunRecord, plan: Plan, committed: Committed, published: bool
+) -> RunSummary:
+    return RunSummary(
+        run_id=run.run_id,
+        flow_run_name=run.flow_run_name,
+        source_root=str(settings.source_root),
+        database_path=str(settings.database_path),
+        seconds=0.0,
+        files_seen=plan.files_seen,
+        files_read=plan.files_read,
+        files_stale=committed.files_stale,
+        files_changed=committed.files_changed,
+        counts=committed.counts,
+        checks=committed.checks,
+        rejected=committed.rejected,
+        published=published,
     )
 
 
-def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logger]) -> None:
-    """Work folders, staged batches, lake versions and warehouse files of runs that were
-    killed; safe under the lock. A work folder whose staged batches cannot be removed now
-    is kept, so that the next run tries again."""
+def _recover(settings: RunSettings, logger: Log) -> None:
+    """Finish or remove what killed runs left (safe under the lock): work folders and
+    staged batches; pending partitions, published if the state committed their run and
+    deleted otherwise; an analysts' copy older than the state."""
     if settings.work_dir.is_dir():
         for leftover in settings.work_dir.iterdir():
             staged = _staged_by(leftover)
@@ -558,8 +385,20 @@ def _remove_leftovers(settings: RunSettings, logger: Logger | LoggerAdapter[Logg
                 logger.warning("Could not remove a killed run's staged batches: %s", error)
                 continue
             shutil.rmtree(leftover, ignore_errors=True)
-    remove_unpublished_lakes(settings.lake_dir)
-    remove_unpublished_files(settings.database_path)
+    finish_committed(settings.layout)
+
+
+def _record_failure(
+    settings: RunSettings, run: RunRecord, partition: Path, error: BaseException, logger: Log
+) -> None:
+    """Record the failed run in the state and in the lake (its record only); the run still
+    fails with its own error."""
+    checks = error.checks if isinstance(error, ChecksFailed) else []
+    try:
+        record_failed_run(settings.state_path, run, error, checks)
+        finish_partition(settings.state_path, partition)
+    except Exception as record_error:
+        logger.error("Could not record the failed run in etl.runs: %s", record_error)
 
 
 def _staged_by(work: Path) -> StagingArea | None:
@@ -574,91 +413,18 @@ def _staged_by(work: Path) -> StagingArea | None:
     return StagingArea(location)
 
 
-def _parse_all(
-    source_paths: list[str],
-    source: SourceTree,
-    settings: RunSettings,
-    staging: StagingArea,
-    logger: Logger | LoggerAdapter[Logger],
-    first_batch: int = 0,
-) -> list[BatchSummary]:
-    """Parse every batch on the chosen runner, logging progress as batches finish."""
-    size = settings.batch_size
-    batches = [source_paths[start : start + size] for start in range(0, len(source_paths), size)]
-    if not batches:
-        return []
-    if settings.runner == "pool":
-        return _parse_on_pool(batches, source, settings, staging, logger, first_batch)
-    with _task_runner(settings, len(batches)) as runner:
-        futures = [
-            runner.submit(
-                stage_batch_task,
-                {
-                    "source": source,
-                    "paths": batch,
-                    "staging": staging,
-                    "batch_no": batch_no,
-                },
-            )
-            for batch_no, batch in enumerate(batches, start=first_batch)
-        ]
-        return _collect(futures, sum(map(len, batches)), logger)
-
-
-def _parse_on_pool(
-    batches: list[list[str]],
-    source: SourceTree,
-    settings: RunSettings,
-    staging: StagingArea,
-    logger: Logger | LoggerAdapter[Logger],
-    first_batch: int,
-) -> list[BatchSummary]:
-    """Thread tasks that hand batches to one process pool: the measured default."""
-    with ProcessPoolExecutor(min(settings.workers, len(batches)), mp_context=_forkserver()) as pool:
-        futures = [
-            parse_batch_task.submit(pool, source, untraversed(batch), staging, batch_no)
-            for batch_no, batch in enumerate(batches, start=first_batch)
-        ]
-        return _collect(futures, sum(map(len, batches)), logger)
-
-
-def _start_forkserver() -> None:
-    """Start the worker processes' server while the run walks the source: it takes 0.3 s
-    (loading pyarrow and DuckDB), which an incremental run's first parse batch waited for
-    (0.44 s for 359 files, 0.19 s now)."""
-    _forkserver()
-    multiprocessing.forkserver.ensure_running()
-
-
-def _forkserver() -> multiprocessing.context.ForkServerContext:
-    """Workers forked from a small server process with the parsing and DuckDB modules
-    loaded: they start fast and without this process's memory."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["flows.lake"])
-    return context
-
-
-@task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
-def stage_batch_task(
-    source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
-) -> BatchSummary:
-    """One batch parsed where the run's task runner puts it: a Dask worker or a process of
-    Prefect's pool. Only the parse stage goes there; loading and publishing stay here."""
-    return stage_batch(source, paths, staging, batch_no)
-
-
-def _staging_area(settings: RunSettings, work: Path, run_id: str) -> StagingArea:
-    """The run's own staging folder: under --staging when given (storage that remote
-    workers share), else in the warehouse's work folder."""
+def _staging_area(settings: RunSettings, work: Path, partition: Path) -> StagingArea:
+    """Where workers write: the pending partition itself, or the run's folder under
+    --staging (storage that remote workers share)."""
     if settings.staging is None:
-        return StagingArea(str(work / "staging"))
-    return StagingArea(f"{settings.staging.rstrip('/')}/{run_id}")
+        return StagingArea(str(partition))
+    return StagingArea(f"{settings.staging.rstrip('/')}/{work.name}")
 
 
-def _open_staging(settings: RunSettings, work: Path, run_id: str) -> StagingArea:
+def _open_staging(settings: RunSettings, work: Path, partition: Path) -> StagingArea:
     """The staging area, named in the work folder first, for the next run to remove if
     this one is killed."""
-    staging = _staging_area(settings, work, run_id)
+    staging = _staging_area(settings, work, partition)
     if settings.staging is not None:
         work.mkdir(parents=True, exist_ok=True)
         written = work / f".{STAGING_MARKER}.tmp"
@@ -667,15 +433,69 @@ def _open_staging(settings: RunSettings, work: Path, run_id: str) -> StagingArea
     return staging
 
 
-def _remove_staging(
-    settings: RunSettings, work: Path, run_id: str, logger: Logger | LoggerAdapter[Logger]
-) -> None:
+def _remove_staging(settings: RunSettings, work: Path, run_id: str, logger: Log) -> None:
     if settings.staging is None:
         return
     try:
-        _staging_area(settings, work, run_id).remove()
+        StagingArea(f"{settings.staging.rstrip('/')}/{run_id}").remove()
     except OSError as error:
         logger.warning("Could not remove the run's staged batches under --staging: %s", error)
+
+
+def _parse_all(
+    to_read: Path,
+    file_count: int,
+    source: SourceTree,
+    settings: RunSettings,
+    staging: StagingArea,
+    logger: Log,
+) -> list[lake.BatchSummary]:
+    """Parse every batch on the chosen runner, logging progress as batches finish."""
+    size = settings.batch_size
+    batches = [
+        BatchSlice(to_read, start, min(size, file_count - start))
+        for start in range(0, file_count, size)
+    ]
+    if not batches:
+        return []
+    if settings.runner == "pool" and file_count <= IN_PROCESS_FILES:
+        futures = [
+            stage_slice_task.submit(source, batch, staging, batch_no)
+            for batch_no, batch in enumerate(batches)
+        ]
+        return _collect(futures, file_count, logger)
+    if settings.runner == "pool":
+        workers = min(settings.workers, len(batches))
+        with ProcessPoolExecutor(workers, mp_context=_forkserver()) as pool:
+            futures = [
+                parse_batch_task.submit(pool, source, batch, staging, batch_no)
+                for batch_no, batch in enumerate(batches)
+            ]
+            return _collect(futures, file_count, logger)
+    with _task_runner(settings, len(batches)) as runner:
+        futures = [
+            runner.submit(
+                stage_slice_task,
+                {"source": source, "batch": batch, "staging": staging, "batch_no": batch_no},
+            )
+            for batch_no, batch in enumerate(batches)
+        ]
+        return _collect(futures, file_count, logger)
+
+
+def _start_forkserver() -> None:
+    """Start the worker processes' server while the run walks the source: it takes 0.3 s
+    (loading pyarrow and DuckDB), which an incremental run's first parse batch waited for."""
+    _forkserver()
+    multiprocessing.forkserver.ensure_running()
+
+
+def _forkserver() -> multiprocessing.context.ForkServerContext:
+    """Workers forked from a small server process with the parsing and DuckDB modules
+    loaded: they start fast and without this process's memory."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["flows.lake", "flows.merge"])
+    return context
 
 
 def _task_runner(settings: RunSettings, batch_count: int) -> TaskRunner[Any]:
@@ -697,11 +517,9 @@ def _task_runner(settings: RunSettings, batch_count: int) -> TaskRunner[Any]:
 
 
 def _collect(
-    futures: list[PrefectFuture[BatchSummary]],
-    file_count: int,
-    logger: Logger | LoggerAdapter[Logger],
-) -> list[BatchSummary]:
-    summaries: list[BatchSummary] = []
+    futures: list[PrefectFuture[lake.BatchSummary]], file_count: int, logger: Log
+) -> list[lake.BatchSummary]:
+    summaries: list[lake.BatchSummary] = []
     started = time.perf_counter()
     for future in as_completed(futures):
         summary = future.result()
@@ -709,51 +527,16 @@ def _collect(
         done = sum(item.file_count for item in summaries)
         rate = done / max(time.perf_counter() - started, 1e-9)
         logger.info(
-            "Parsed batch %d/%d: %s/%s files (%.0f files/s), %d rejected in batch",
+            "Parsed batch %d/%d: %s/%s files (%.0f files/s), %d rejected in batch (%.2f s)",
             len(summaries),
             len(futures),
             f"{done:,}",
             f"{file_count:,}",
             rate,
-            len(summary.rejected_paths),
+            summary.rejected_count,
+            summary.seconds,
         )
     return summaries
-
-
-def _record_failure(
-    settings: RunSettings,
-    run_id: str,
-    run_name: str | None,
-    started_at: dt.datetime,
-    error: BaseException,
-    logger: Logger | LoggerAdapter[Logger],
-) -> None:
-    """Add the failed run to the published lake's history, where the next publish picks it up.
-
-    The published DuckDB file is never written in place; the run still fails
-    with its own error.
-    """
-    run = RunRecord(
-        run_id,
-        run_name,
-        started_at,
-        dt.datetime.now(dt.UTC),
-        "failed",
-        str(settings.source_root),
-        f"{type(error).__name__}: {error}",
-    )
-    checks = error.checks if isinstance(error, ChecksFailed) else []
-    lake = settings.lake_dir
-    try:
-        if isinstance(error, IncompatibleWarehouse):
-            return
-        if not lake_keeps_history(lake) or lake_has_run(lake, run_id):
-            logger.warning("The failed run is recorded in Prefect only: no lake history for it")
-            return
-        for table, rows in failed_run_rows(run, checks).items():
-            write_lake_table(lake, table, rows, f"failed-{run_id}.parquet")
-    except Exception as record_error:
-        logger.error("Could not record the failed run in the lake's etl.runs: %s", record_error)
 
 
 def _publish_artifacts(summary: RunSummary) -> None:

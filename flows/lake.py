@@ -1,10 +1,17 @@
-"""File I/O around the transforms: discover sources, stage batches, write the Parquet lake."""
+"""The append-only Parquet lake: one partition per run, never rewritten once published.
+
+``lake/runs/<run no>-<run id>/`` holds what the run read (``files``: raw bytes, status,
+errors; deleted paths), the rows parsed from it (``pages``, ``page_points``,
+``page_keywords``, ``page_related_links``), and the run's record (``etl.runs``,
+``etl.check_results``). A run writes its partition under ``lake/.pending/`` and renames
+it into ``lake/runs/`` after the state committed the run: a partition in ``runs/`` is
+always one the state holds, which is what lets ``rebuild`` trust the lake alone.
+"""
 
 from __future__ import annotations
 
 import shutil
 import time
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,244 +19,64 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.storage import SourceTree, StagingArea
-from flows.warehouse import CarriedRows, StaleRows, lake_dataset, lake_path, swap_link
 from transforms import schemas
-from transforms.batch import (
-    apply_canonical_subjects,
-    count_spellings,
-    keep_stale_content,
-    mark_stale,
-    parse_batch,
-    subjects_table,
-)
-from transforms.incremental import (
-    file_stats,
-    keep_first_listings,
-    manifest_entries,
-    stamp_manifest,
-)
-from transforms.subjects import choose_canonical_subjects
+from transforms.batch import SourceFile, parse_batch
 
-LAKE_VERSIONS = ".lakes"
-_STAGED_TABLES = [name for name in schemas.TABLES if name != "subjects"]
-CHANGES_FILE = "part-00000.parquet"
-CARRIED_FILE = "part-00001.parquet"
-CARRIED_TABLES = ("etl.source_files", "article_listings", *schemas.ARTICLE_TABLES)
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestContext:
-    """What stamping a parsed file's manifest row needs: the files found with their stats,
-    the previous manifest (both kept in Arrow: as Python objects, 359k entries took
-    0.5 GB), the run."""
-
-    found: pa.Table
-    previous: pa.Table
-    run_id: str
+RUNS_DIR = "runs"
+PENDING_DIR = ".pending"
 
 
 @dataclass(frozen=True, slots=True)
 class BatchSummary:
     batch_no: int
     file_count: int
-    rejected_paths: list[str]
-    article_ids: list[int]
-    subject_spellings: dict[str, Counter[str]]
+    rejected_count: int
     seconds: float
 
 
-def stage_batch(
-    source: SourceTree, paths: list[str], staging: StagingArea, batch_no: int
-) -> BatchSummary:
-    """Parse one batch of files and stage its tables as Arrow IPC files.
+def partition_name(run_no: int, run_id: str) -> str:
+    return f"{run_no:06d}-{run_id}"
 
-    Runs in a worker process; returns only a small summary so the coordinator stays lean.
-    """
+
+def run_id_of(partition: Path) -> str:
+    return partition.name.split("-", 1)[1]
+
+
+def pending_partition(lake_dir: Path, run_no: int, run_id: str) -> Path:
+    return lake_dir / PENDING_DIR / partition_name(run_no, run_id)
+
+
+def published_partitions(lake_dir: Path) -> list[Path]:
+    """The lake's partitions in run order."""
+    folder = lake_dir / RUNS_DIR
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def stage_batch(
+    source: SourceTree, files: pa.Table, staging: StagingArea, batch_no: int
+) -> BatchSummary:
+    """Read and parse one batch of files (``source_path``, ``mtime_ns``) and stage each of
+    its tables as one Parquet file. Runs in a worker; returns only a small summary."""
     started = time.perf_counter()
-    batch = parse_batch(source.read(paths))
-    for name, table in batch.tables.items():
+    paths = files.column("source_path").to_pylist()
+    mtimes = files.column("mtime_ns").to_pylist()
+    tables = parse_batch(
+        SourceFile(path, mtime, raw)
+        for (path, raw), mtime in zip(source.read(paths), mtimes, strict=True)
+    )
+    for name, table in tables.items():
         staging.write(name, batch_no, table)
     return BatchSummary(
         batch_no=batch_no,
         file_count=len(paths),
-        rejected_paths=batch.tables["etl.rejected_files"].column("source_path").to_pylist(),
-        article_ids=batch.tables["articles"].column("article_id").to_pylist(),
-        subject_spellings=batch.subject_spellings,
+        rejected_count=tables["files"].num_rows - tables["pages"].num_rows,
         seconds=time.perf_counter() - started,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LakeChanges:
-    """The new lake's changed part: its rows per table, and each subject slug's canonical
-    name, which the rows carried over take as well."""
-
-    counts: dict[str, int]
-    canonical: dict[str, str]
-
-
-def write_lake_changes(
-    staging: StagingArea,
-    summaries: list[BatchSummary],
-    lake_dir: Path,
-    stale: StaleRows,
-    carried: CarriedRows,
-    manifest: ManifestContext,
-) -> LakeChanges:
-    """Write each table's changed part (``CHANGES_FILE``): the parsed batches' rows and
-    stale files' last good rows, every row the run writes anew; and ``subjects`` whole.
-
-    An article's content comes from its first listing by path among the parsed files;
-    files gone stale keep their last good rows (their article's only while no loaded file
-    lists it); subjects get their canonical names, counted over every listing. The rows
-    of unchanged files go into each table's carried part (``carry_rows``).
-    """
-    spellings: dict[str, Counter[str]] = {}
-    for counts_by_slug in [
-        *(s.subject_spellings for s in summaries),
-        count_spellings(stale.tables["article_listings"]),
-        *(
-            count_spellings(pa.Table.from_batches([batch]))
-            for batch in carried.scan("article_listings", ["subject_slug", "subject_as_written"])
-        ),
-    ]:
-        for slug, counts in counts_by_slug.items():
-            spellings.setdefault(slug, Counter()).update(counts)
-    canonical = choose_canonical_subjects(spellings)
-    winners = _first_listing_batches(staging, summaries)
-    writers = {name: _parquet_writer(lake_dir, name, CHANGES_FILE) for name in _STAGED_TABLES}
-    written = dict.fromkeys(schemas.TABLES, 0)
-
-    def write(tables: dict[str, pa.Table]) -> None:
-        for name, table in apply_canonical_subjects(tables, canonical).items():
-            writers[name].write_table(table)
-            written[name] += table.num_rows
-
-    try:
-        for summary in sorted(summaries, key=lambda item: item.batch_no):
-            tables = {name: staging.read(name, summary.batch_no) for name in _STAGED_TABLES}
-            tables = keep_first_listings(tables, winners.get(summary.batch_no, set()))
-            source_files = mark_stale(tables["etl.source_files"], stale.article_ids)
-            paths = source_files.column("source_path").to_pylist()
-            tables["etl.source_files"] = stamp_manifest(
-                source_files,
-                file_stats(manifest.found, paths),
-                manifest_entries(manifest.previous, paths),
-                manifest.run_id,
-            )
-            write(tables)
-        if stale.article_ids:
-            write(keep_stale_content(stale.tables, _loaded_articles(winners, carried)))
-    finally:
-        for writer in writers.values():
-            writer.close()
-    subjects = subjects_table(spellings, canonical)
-    with _parquet_writer(lake_dir, "subjects", CHANGES_FILE) as writer:
-        writer.write_table(subjects)
-    written["subjects"] = subjects.num_rows
-    return LakeChanges(written, canonical)
-
-
-def carry_rows(lake_dir: Path, carried: CarriedRows, canonical: dict[str, str]) -> dict[str, int]:
-    """Write each table's second part (``CARRIED_FILE``): the rows of unchanged files, from
-    the published lake, with canonical subject names. Rows per table; no file for a table
-    with none."""
-    written = dict.fromkeys(schemas.TABLES, 0)
-    for name in CARRIED_TABLES:
-        writer: pq.ParquetWriter | None = None
-        try:
-            for batch in carried.scan(name):
-                rows = apply_canonical_subjects({name: pa.Table.from_batches([batch])}, canonical)
-                writer = writer or _parquet_writer(lake_dir, name, CARRIED_FILE)
-                writer.write_table(rows[name])
-                written[name] += batch.num_rows
-        finally:
-            if writer is not None:
-                writer.close()
-    return written
-
-
-def _loaded_articles(winners: dict[int, set[int]], carried: CarriedRows) -> set[int]:
-    """Articles the new lake has content for from a loaded file: parsed or carried."""
-    loaded = {i for ids in winners.values() for i in ids}
-    for batch in carried.scan("articles", ["article_id"]):
-        loaded.update(batch.column("article_id").to_pylist())
-    return loaded
-
-
-def add_counts(*counts: dict[str, int]) -> dict[str, int]:
-    return {name: sum(part.get(name, 0) for part in counts) for name in schemas.TABLES}
-
-
-def _first_listing_batches(
-    staging: StagingArea, summaries: list[BatchSummary]
-) -> dict[int, set[int]]:
-    """For each batch, the articles whose first listing by path it holds."""
-    first: dict[int, tuple[str, int]] = {}
-    for summary in summaries:
-        articles = staging.read("articles", summary.batch_no)
-        ids = articles.column("article_id").to_pylist()
-        paths = articles.column("source_path").to_pylist()
-        for article_id, path in zip(ids, paths, strict=True):
-            if article_id not in first or path < first[article_id][0]:
-                first[article_id] = (path, summary.batch_no)
-    winners: dict[int, set[int]] = {}
-    for article_id, (_path, batch_no) in first.items():
-        winners.setdefault(batch_no, set()).add(article_id)
-    return winners
-
-
-def publish_lake(new_lake: Path, lake_dir: Path, version: str) -> None:
-    """Make ``new_lake`` the published lake with one atomic rename of the ``lake`` symlink.
-
-    Lake versions live in ``.lakes/<run id>``; readers that already opened files
-    of the previous version keep reading them.
-    """
-    versions = lake_dir.parent / LAKE_VERSIONS
-    versions.mkdir(exist_ok=True)
-    new_lake.rename(versions / version)
-    if lake_dir.is_dir() and not lake_dir.is_symlink():
-        lake_dir.rename(versions / f"before-{version}")
-    swap_link(lake_dir, Path(LAKE_VERSIONS) / version)
-    remove_unpublished_lakes(lake_dir)
-
-
-def remove_unpublished_lakes(lake_dir: Path) -> None:
-    """Delete lake versions the ``lake`` link no longer points to (old or from killed runs).
-
-    With no link (a kill while an old plain-folder lake was being converted) nothing is
-    deleted: those versions are all there is.
-    """
-    versions = lake_dir.parent / LAKE_VERSIONS
-    if not lake_dir.is_symlink():
-        return
-    current = lake_dir.resolve()
-    for version in versions.iterdir() if versions.is_dir() else []:
-        if version.resolve() != current:
-            shutil.rmtree(version, ignore_errors=True)
-
-
-def read_lake_table(
-    lake_dir: Path, table: str, columns: list[str] | None = None
-) -> pa.Table | None:
-    """One table of the published lake (all columns unless given), or None when the lake
-    does not have it."""
-    directory = lake_path(lake_dir, table)
-    if not directory.is_dir() or not any(directory.glob("*.parquet")):
-        return None
-    return lake_dataset(lake_dir, table).to_table(columns=columns)
-
-
-def lake_row_count(lake_dir: Path, table: str) -> int:
-    """Rows of one lake table, from the Parquet footers only."""
-    directory = lake_path(lake_dir, table)
-    files = sorted(directory.glob("*.parquet")) if directory.is_dir() else []
-    return sum(pq.read_metadata(file).num_rows for file in files)
-
-
-def write_lake_table(lake_dir: Path, table: str, rows: pa.Table, file_name: str) -> None:
-    """Write one Parquet file of a table, atomically (temp file, then rename)."""
-    directory = lake_path(lake_dir, table)
+def write_table(folder: Path, table: str, rows: pa.Table, file_name: str) -> None:
+    """One Parquet file of a partition's table, atomically (temp file, then rename)."""
+    directory = folder / table
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f".{file_name}.tmp"
     try:
@@ -259,7 +86,123 @@ def write_lake_table(lake_dir: Path, table: str, rows: pa.Table, file_name: str)
         temporary.unlink(missing_ok=True)
 
 
-def _parquet_writer(lake_dir: Path, table: str, file_name: str) -> pq.ParquetWriter:
-    directory = lake_path(lake_dir, table)
-    directory.mkdir(parents=True, exist_ok=True)
-    return pq.ParquetWriter(directory / file_name, schemas.TABLES[table], compression="zstd")
+def write_deleted(partition: Path, deleted: pa.Table) -> None:
+    """The paths the run found gone, as ``files`` rows."""
+    if deleted.num_rows == 0:
+        return
+    rows = pa.table(
+        {
+            name: deleted.column("source_path")
+            if name == "source_path"
+            else pa.array([name == "is_deleted" or None] * deleted.num_rows, field.type)
+            if name == "is_deleted"
+            else pa.nulls(deleted.num_rows, field.type)
+            for name, field in zip(schemas.FILES.names, schemas.FILES, strict=True)
+        },
+        schemas.FILES,
+    )
+    write_table(partition, "files", rows, "deleted.parquet")
+
+
+def write_run_tables(partition: Path, tables: dict[str, pa.Table]) -> None:
+    for table, rows in tables.items():
+        write_table(partition, table, rows, "run.parquet")
+
+
+def publish_partition(pending: Path) -> Path:
+    """Rename a committed run's partition into ``runs/``: from then on it is the record."""
+    published = pending.parent.parent / RUNS_DIR / pending.name
+    published.parent.mkdir(exist_ok=True)
+    pending.rename(published)
+    return published
+
+
+def read_run_rows(partition: Path) -> pa.Table:
+    """The runs a partition holds (several for a compacted one), in run order."""
+    rows = pq.read_table(partition / "etl.runs", schema=schemas.RUNS)
+    return rows.sort_by("run_no")
+
+
+def lake_size(lake_dir: Path) -> int:
+    return sum(f.stat().st_size for f in lake_dir.rglob("*") if f.is_file())
+
+
+def has_table(partition: Path, table: str) -> bool:
+    folder = partition / table
+    return folder.is_dir() and any(folder.glob("*.parquet"))
+
+
+def remove_pending(lake_dir: Path, keep: set[str]) -> list[Path]:
+    """Delete pending partitions of runs the state does not hold (killed before their
+    commit); return those it does hold, to be finished."""
+    folder = lake_dir / PENDING_DIR
+    committed = []
+    for pending in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if run_id_of(pending) in keep:
+            committed.append(pending)
+        else:
+            shutil.rmtree(pending, ignore_errors=True)
+    return committed
+
+
+COMPACTED_SUFFIX = ".compacted"
+SMALL_PARTITION_BYTES = 8 * 1024 * 1024
+"""Partitions below this are merged by ``compact``: a full load stays as it was written."""
+
+
+def is_compacted(partition: Path) -> bool:
+    return partition.name.endswith(COMPACTED_SUFFIX)
+
+
+def partition_runs(partition: Path) -> list[str]:
+    return [str(run_id) for run_id in read_run_rows(partition).column("run_id").to_pylist()]
+
+
+def small_runs(lake_dir: Path) -> list[list[Path]]:
+    """Sequences of two or more consecutive small partitions, each to become one."""
+    groups: list[list[Path]] = [[]]
+    for partition in published_partitions(lake_dir):
+        size = sum(f.stat().st_size for f in partition.rglob("*.parquet"))
+        if size < SMALL_PARTITION_BYTES:
+            groups[-1].append(partition)
+        elif groups[-1]:
+            groups.append([])
+    return [group for group in groups if len(group) > 1]
+
+
+def compact_partitions(partitions: list[Path]) -> Path:
+    """Write the rows of consecutive partitions as one, each row tagged with its run, and
+    publish it; the originals go once it is in place (``remove_compacted`` finishes that
+    after a kill)."""
+    first, last = partitions[0].name.split("-")[0], partitions[-1].name.split("-")[0]
+    lake_dir = partitions[0].parent.parent
+    pending = lake_dir / PENDING_DIR / f"{first}-{last}{COMPACTED_SUFFIX}"
+    shutil.rmtree(pending, ignore_errors=True)
+    for table in (*schemas.PARSED_TABLES, *schemas.RUN_TABLES):
+        parts = [
+            _with_run_id(pq.read_table(p / table), p, table)
+            for p in partitions
+            if has_table(p, table)
+        ]
+        if parts:
+            write_table(pending, table, pa.concat_tables(parts), "compacted.parquet")
+    published = publish_partition(pending)
+    remove_compacted(lake_dir)
+    return published
+
+
+def _with_run_id(rows: pa.Table, partition: Path, table: str) -> pa.Table:
+    if "run_id" in rows.column_names:
+        return rows
+    run_id = partition_runs(partition)[0]
+    return rows.append_column("run_id", pa.array([run_id] * rows.num_rows, pa.string()))
+
+
+def remove_compacted(lake_dir: Path) -> None:
+    """Delete partitions whose runs a compacted partition holds (a kill between publishing
+    a compacted partition and deleting its originals leaves both)."""
+    partitions = published_partitions(lake_dir)
+    covered = {run for p in partitions if is_compacted(p) for run in partition_runs(p)}
+    for partition in partitions:
+        if not is_compacted(partition) and set(partition_runs(partition)) <= covered:
+            shutil.rmtree(partition)

@@ -12,7 +12,7 @@ from pathlib import Path
 import fsspec
 
 from flows.storage import is_url
-from flows.warehouse import DATABASE_FILE, LAKE_DIR
+from flows.warehouse import DATABASE_FILE, LAKE_DIR, STATE_FILE
 
 DEFAULT_WAREHOUSE = Path("warehouse")
 DEFAULT_BATCH_SIZE = 2000
@@ -38,12 +38,45 @@ class RunSettings:
     staging: str | None = None
 
     @property
+    def layout(self) -> Layout:
+        return Layout(self.warehouse_dir)
+
+    @property
     def database_path(self) -> Path:
+        return self.layout.database_path
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.layout.lake_dir
+
+    @property
+    def state_path(self) -> Path:
+        return self.layout.state_path
+
+    @property
+    def work_dir(self) -> Path:
+        return self.layout.work_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where a warehouse folder keeps its parts."""
+
+    warehouse_dir: Path
+
+    @property
+    def database_path(self) -> Path:
+        """The analysts' copy: a link to the latest of ``.warehouses/``."""
         return self.warehouse_dir / DATABASE_FILE
 
     @property
     def lake_dir(self) -> Path:
         return self.warehouse_dir / LAKE_DIR
+
+    @property
+    def state_path(self) -> Path:
+        """The runs' own DuckDB file: analysts read copies of it."""
+        return self.warehouse_dir / STATE_FILE
 
     @property
     def work_dir(self) -> Path:

@@ -1,26 +1,18 @@
 -- severity: error
--- Points, keywords, related links and listings all hang off an article.
+-- Every current page lists a current article (pages of files this run changed or lost).
 with
 
-articles as (
-    select article_id from main.articles
-),
-
-children as (
-    select 'answer_points' as table_name, article_id from answer_points
-    union all
-    select 'article_keywords', article_id from article_keywords
-    union all
-    select 'related_articles', article_id from related_articles
-    union all
-    select 'article_listings', article_id from article_listings
+pages as (
+    select source_path, article_id
+    from etl.page_spans
+    semi join file_changes using (source_path)
+    where is_current
 ),
 
 orphans as (
-    select table_name, article_id, count(*) as row_count
-    from children
-    anti join articles using (article_id)
-    group by table_name, article_id
+    select pages.source_path, pages.article_id
+    from pages
+    anti join main.articles using (article_id)
 )
 
-select * from orphans order by table_name, article_id
+select * from orphans order by source_path

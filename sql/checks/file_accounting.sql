@@ -1,8 +1,8 @@
 -- severity: error
 -- Every article file found under the source is in etl.source_files exactly once, and is
--- loaded (a listing, no rejection), rejected (a rejection, no listing) or stale (both: it
--- was loaded, turned bad, and keeps its last good rows). discovered_files is the run's
--- file list, registered by the loader.
+-- loaded (a page, no rejection), rejected (a rejection, no page) or stale (both: it was
+-- loaded, turned bad, and keeps its last good page). discovered_files is the run's file
+-- list, registered by the run.
 with
 
 discovered as (
@@ -30,46 +30,24 @@ problems as (
     from source_files
     anti join discovered using (source_path)
     union all
-    select source_path, 'in etl.source_files ' || count(*) || ' times'
-    from source_files
-    group by source_path
-    having count(*) > 1
-    union all
-    select source_path, 'status is ' || coalesce(status, 'null') || ', not loaded, rejected or stale'
-    from source_files
-    where status is null or status not in ('loaded', 'rejected', 'stale')
-    union all
     select source_files.source_path, source_files.status || ' but has no article_listings row'
     from source_files
     anti join listings using (source_path)
     where source_files.status in ('loaded', 'stale')
-    union all
-    select source_files.source_path, 'loaded but has an etl.rejected_files row'
-    from source_files
-    semi join rejections using (source_path)
-    where source_files.status = 'loaded'
     union all
     select source_files.source_path, source_files.status || ' but has no etl.rejected_files row'
     from source_files
     anti join rejections using (source_path)
     where source_files.status in ('rejected', 'stale')
     union all
-    select source_files.source_path, 'rejected but has an article_listings row'
+    select source_files.source_path, 'loaded but has an etl.rejected_files row'
     from source_files
-    semi join listings using (source_path)
-    where source_files.status = 'rejected'
+    semi join rejections using (source_path)
+    where source_files.status = 'loaded'
     union all
-    select source_path, 'article_listings row without a loaded or stale source file'
+    select source_path, 'article_listings row without a current file'
     from listings
-    anti join (
-        select source_path from source_files where status in ('loaded', 'stale')
-    ) using (source_path)
-    union all
-    select source_path, 'etl.rejected_files row without a rejected or stale source file'
-    from rejections
-    anti join (
-        select source_path from source_files where status in ('rejected', 'stale')
-    ) using (source_path)
+    anti join source_files using (source_path)
 )
 
 select * from problems order by source_path, problem

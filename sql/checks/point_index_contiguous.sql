@@ -1,9 +1,13 @@
 -- severity: error
--- point_index runs 1..n without gaps within each answer.
+-- point_index runs 1..n without gaps within each answer (articles this run touched).
 with
 
 points as (
-    select article_id, point_index from answer_points
+    select spans.article_id, points.point_index
+    from etl.article_spans as spans
+    semi join affected_articles using (article_id)
+    inner join etl.page_content_points as points using (source_path, sha256)
+    where spans.is_current
 ),
 
 per_article as (

@@ -1,51 +1,81 @@
 -- severity: error
--- Keys analysts join on are unique and never null, whatever the DDL enforces. Each table
--- groups by its own typed key: one aggregate over every key cast to text needed more than
--- the build's memory limit on a 10x corpus.
+-- Keys are unique and never null, whatever the DDL enforces. The views analysts read join
+-- these tables on their keys, so their keys (articles.article_id, answer_points'
+-- article_id and point_index, ...) are unique when these are. Only keys this run touched
+-- can have changed: articles in affected_articles, files in file_changes.
 with
 
-articles_keys as (
-    select 'articles' as table_name, article_id::varchar as key, count(*) as row_count
-    from main.articles
-    group by article_id
-    having article_id is null or count(*) > 1
+article_span_keys as (
+    select 'etl.article_spans' as table_name, article_id || '@' || valid_from as key, count(*) as row_count,
+    from etl.article_spans
+    semi join affected_articles using (article_id)
+    group by article_id, valid_from
+    having article_id is null or valid_from is null or count(*) > 1
 ),
 
-listing_keys as (
-    select 'article_listings' as table_name, source_path as key, count(*) as row_count
-    from article_listings
-    group by source_path
-    having source_path is null or count(*) > 1
+page_span_keys as (
+    select 'etl.page_spans' as table_name, source_path || '@' || valid_from as key, count(*) as row_count,
+    from etl.page_spans
+    semi join file_changes using (source_path)
+    group by source_path, valid_from
+    having source_path is null or valid_from is null or count(*) > 1
+),
+
+file_version_keys as (
+    select 'etl.file_versions' as table_name, source_path || '@' || valid_from as key, count(*) as row_count,
+    from etl.file_versions
+    semi join file_changes using (source_path)
+    group by source_path, valid_from
+    having source_path is null or valid_from is null or count(*) > 1
+),
+
+content_keys as (
+    select 'etl.page_contents' as table_name, source_path || '@' || sha256 as key, count(*) as row_count,
+    from etl.page_contents
+    semi join file_changes using (source_path)
+    group by source_path, sha256
+    having source_path is null or sha256 is null or count(*) > 1
 ),
 
 point_keys as (
     select
-        'answer_points' as table_name,
-        article_id || '/' || point_index as key,
+        'etl.page_content_points' as table_name,
+        source_path || '@' || sha256 || '/' || point_index as key,
         count(*) as row_count,
-    from answer_points
-    group by article_id, point_index
-    having article_id is null or point_index is null or count(*) > 1
+    from etl.page_content_points
+    semi join file_changes using (source_path)
+    group by source_path, sha256, point_index
+    having point_index is null or count(*) > 1
 ),
 
 keyword_keys as (
     select
-        'article_keywords' as table_name,
-        article_id || '/' || position as key,
+        'etl.page_content_keywords' as table_name,
+        source_path || '@' || sha256 || '/' || position as key,
         count(*) as row_count,
-    from article_keywords
-    group by article_id, position
-    having article_id is null or position is null or count(*) > 1
+    from etl.page_content_keywords
+    semi join file_changes using (source_path)
+    group by source_path, sha256, position
+    having position is null or count(*) > 1
 ),
 
-related_keys as (
+link_keys as (
     select
-        'related_articles' as table_name,
-        article_id || '/' || rank as key,
+        'etl.page_content_links' as table_name,
+        source_path || '@' || sha256 || '/' || rank as key,
         count(*) as row_count,
-    from related_articles
-    group by article_id, rank
-    having article_id is null or rank is null or count(*) > 1
+    from etl.page_content_links
+    semi join file_changes using (source_path)
+    group by source_path, sha256, rank
+    having rank is null or count(*) > 1
+),
+
+event_keys as (
+    select 'etl.file_events' as table_name, run_id || '/' || source_path as key, count(*) as row_count,
+    from etl.file_events
+    semi join file_changes using (source_path)
+    group by run_id, source_path
+    having run_id is null or source_path is null or count(*) > 1
 ),
 
 subject_keys as (
@@ -53,20 +83,6 @@ subject_keys as (
     from subjects
     group by subject_slug
     having subject_slug is null or count(*) > 1
-),
-
-source_file_keys as (
-    select 'etl.source_files' as table_name, source_path as key, count(*) as row_count
-    from etl.source_files
-    group by source_path
-    having source_path is null or count(*) > 1
-),
-
-rejected_file_keys as (
-    select 'etl.rejected_files' as table_name, source_path as key, count(*) as row_count
-    from etl.rejected_files
-    group by source_path
-    having source_path is null or count(*) > 1
 ),
 
 run_keys as (
@@ -77,21 +93,23 @@ run_keys as (
 ),
 
 problems as (
-    select * from articles_keys
+    select * from article_span_keys
     union all
-    select * from listing_keys
+    select * from page_span_keys
+    union all
+    select * from file_version_keys
+    union all
+    select * from content_keys
     union all
     select * from point_keys
     union all
     select * from keyword_keys
     union all
-    select * from related_keys
+    select * from link_keys
+    union all
+    select * from event_keys
     union all
     select * from subject_keys
-    union all
-    select * from source_file_keys
-    union all
-    select * from rejected_file_keys
     union all
     select * from run_keys
 )

@@ -1,28 +1,33 @@
 create or replace view reports.broken_related_links as
 with
 
-related as (
-    select * from related_articles
+links as (
+    select * from main.page_related_links where link_status = 'dead'
+),
+
+pages as (
+    select source_path, article_id, subject from main.article_listings
 ),
 
 articles as (
-    select * from main.articles
+    select article_id, title from main.articles
 ),
 
 final as (
     select
-        related.article_id,
+        pages.article_id,
         articles.title,
-        related.rank,
-        related.related_article_id,
-        related.related_title,
-        related.related_url,
-    from related
+        pages.subject,
+        links.source_path,
+        links.rank,
+        links.related_article_id,
+        links.related_title,
+        links.related_url,
+    from links
+    inner join pages using (source_path)
     inner join articles using (article_id)
-    anti join main.articles as targets
-        on targets.article_id = related.related_article_id
 )
 
 select * from final
-order by article_id, rank;
-comment on view reports.broken_related_links is 'Related-article links whose target id is not in articles: links that point nowhere.';
+order by source_path, rank;
+comment on view reports.broken_related_links is 'Dead related-article links, page by page: neither the linked id is a current article nor the linked URL a current page.';

@@ -26,12 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
 from flows.corpus_gen import generate_corpus
 from flows.storage import discover_article_files, read_source_files
-from transforms.batch import parse_batch
+from transforms.batch import SourceFile, parse_batch
 
 pytestmark = pytest.mark.slow
 
@@ -127,9 +128,31 @@ EMERGENT: dict[str, Callable[[Tables], Figure]] = {
 
 
 def parse_corpus(root: Path) -> Tables:
-    """One batch of every file in path order: content from each article's first listing."""
+    """Every file parsed, as the warehouse's tables: content from each article's first
+    listing by path."""
     paths = discover_article_files(root)
-    return parse_batch(read_source_files(root, paths)).tables
+    parsed = parse_batch(
+        SourceFile(path, None, raw) for path, raw in read_source_files(root, paths)
+    )
+    with duckdb.connect() as con:
+        for name, table in parsed.items():
+            con.register(name, table)
+        con.execute(
+            "create table articles as select * from pages qualify row_number() over "
+            "(partition by article_id order by source_path) = 1"
+        )
+        derived = {
+            "articles": "select * from articles",
+            "article_listings": "select * from pages",
+            "etl.source_files": "select * from files",
+            "answer_points": "select a.article_id, p.* from articles a join page_points p "
+            "using (source_path, sha256)",
+            "article_keywords": "select a.article_id, k.* from articles a join page_keywords k "
+            "using (source_path, sha256)",
+            "related_articles": "select a.article_id, r.* from articles a "
+            "join page_related_links r using (source_path, sha256)",
+        }
+        return {name: con.execute(query).to_arrow_table() for name, query in derived.items()}
 
 
 @pytest.fixture(scope="module")

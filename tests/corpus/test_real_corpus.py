@@ -182,7 +182,7 @@ def test_reruns_are_incremental(
     expected_paths = sorted(p.relative_to(real_corpus).as_posix() for p in edited)
     with duckdb.connect(changed.database_path, read_only=True) as after:
         runs = after.execute(
-            "select files_changed_count, load_mode from etl.runs order by started_at"
+            "select files_changed_count, load_mode from etl.runs order by run_no"
         ).fetchall()
         stamped = after.execute(
             "select source_path from etl.source_files where last_changed_run_id = $run order by 1",
@@ -191,7 +191,8 @@ def test_reruns_are_incremental(
         edited_articles = after.execute(
             "select article_id from articles where answer_markdown like 'Edited. %' order by 1"
         ).fetchall()
-    assert runs[-2:] == [(0, "incremental"), (len(edited), "incremental")]
+    assert runs[-2:] == [(0, "unchanged"), (len(edited), "incremental")]
+    assert (unchanged.published, unchanged.files_read) == (False, 0)
     assert [path for (path,) in stamped] == expected_paths
     first_listing: dict[int, str] = {}
     for path, article_id in sorted(facts.ids_by_file.items()):

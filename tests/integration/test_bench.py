@@ -29,6 +29,7 @@ def test_targets_subtract_the_fixed_cost_and_never_go_negative() -> None:
     found = {target.name: target for target in targets(cases, scale=1)}
     assert found["full load data time / naive loop"].value == pytest.approx(0.4)
     assert found["full load data time / naive loop"].met
+    assert found["peak RSS of the reruns, GB"].value == pytest.approx(100 * 2**20 / 1e9)
     assert found["no-op rerun data time / naive loop"].value == 0.0
     assert found["1% changed rerun data time / naive loop"].value == pytest.approx(0.05)
     assert found["peak RSS of any run, GB"].value == pytest.approx(900 * 2**20 / 1e9)
@@ -55,6 +56,7 @@ def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
     report, work = tmp_path / "bench.json", tmp_path / "work"
     corpus = sample_corpus_path()
     argv = ["bench", "--corpus", str(corpus), "--scale", "2", "--work", str(work)]
+    argv += ["--noop-runs", "2"]
     status = main([*argv, "--json", str(report)])
     figures = json.loads(report.read_text())
     files = len(list(corpus.rglob("*.md")))
@@ -65,12 +67,16 @@ def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
         ("full load (pool)", 2 * files),
         ("no-op rerun", 2 * files),
         (f"rerun, {edited:,} files edited", 2 * files),
+        ("rebuild from the lake", 2 * files),
         ("full load at 1x", files),
     ]
     assert [(case["name"], case["files"]) for case in figures["cases"]] == expected
     assert all(c["wall_seconds"] > 0 and c["peak_rss_bytes"] > 0 for c in figures["cases"])
     assert status == (0 if all(target["met"] for target in figures["targets"]) else 1)
-    assert len(list((work / "logs").glob("*.log"))) == len(expected) + FIXED_RUNS - 1
+    assert len(list((work / "logs").glob("*.log"))) == len(expected) + FIXED_RUNS - 1 + 2
+    before, after = figures["noop_growth"]
+    assert after["runs"] - before["runs"] == 2
+    assert after["published_bytes"] == before["published_bytes"]
 
 
 ORPHAN = """

@@ -17,6 +17,7 @@ from flows.lock import WarehouseBusy, warehouse_lock
 from tests.conftest import (
     FIXTURES,
     PROJECT_ROOT,
+    assert_rebuilds_the_same,
     count_articles,
     open_session,
     render_article,
@@ -193,8 +194,8 @@ def run_and_kill(source: Path, warehouse: Path, marker: str) -> str:
     [
         "Found 3,000 article files",
         "Parsed batch 3/8",
-        "Task run 'write-lake",
-        "Task run 'build-warehouse",
+        "Merging the run into the warehouse state",
+        "Task run 'merge",
         "Task run 'publish",
     ],
 )
@@ -217,10 +218,10 @@ def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
     finished = run_cli("--source", str(source), "--warehouse", str(warehouse))
     assert finished.returncode == 0, finished.stderr[-2000:]
     assert warehouse_rows(database) == after
-    assert sorted(p.name for p in (warehouse / ".lakes").iterdir()) == [
-        (warehouse / "lake").resolve().name
-    ]
+    assert list((warehouse / "lake" / ".pending").iterdir()) == []
     assert list((warehouse / ".work").iterdir()) == []
+    assert [p.name for p in (warehouse / ".warehouses").iterdir()] == [database.resolve().name]
+    assert_rebuilds_the_same(warehouse, tmp_path / "scratch")
 
 
 @pytest.mark.usefixtures("prefect_server")

@@ -248,6 +248,11 @@ def test_odd_but_valid_files_load_intact(loaded: tuple[Path, Path]) -> None:
 
 def test_bad_files_change_nothing_else(loaded: tuple[Path, Path]) -> None:
     database, good_only = loaded
-    for table in ("articles", "answer_points", "article_keywords", "related_articles"):
-        query = f"select * from {table} where article_id in (501, 502) order by all"
+    for table, stamp in (
+        ("articles", " exclude (version_valid_from)"),
+        ("answer_points", ""),
+        ("article_keywords", ""),
+        ("related_articles", ""),
+    ):
+        query = f"select *{stamp} from {table} where article_id in (501, 502) order by all"
         assert rows(database, query) == rows(good_only, query), table

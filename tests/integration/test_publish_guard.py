@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import subprocess
@@ -10,93 +9,74 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import main
-from flows.lake import write_lake_table
-from flows.lock import LOCK_FILE
-from flows.warehouse import (
-    ChecksFailed,
-    RunRecord,
-    build_warehouse,
-    failed_run_rows,
-    lake_path,
-    read_history,
-)
-from tests.conftest import FIXTURES
-from transforms import schemas
+from flows.warehouse import ChecksFailed
+from tests.conftest import FIXTURES, render_article
 
 CORPUS = FIXTURES / "corpus"
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every published byte; the run lock file only names its last holder."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != LOCK_FILE
+def published_bytes(warehouse: Path) -> dict[str, bytes]:
+    """What analysts and rebuilds read: the published copy and the lake's rows (a failed
+    run adds only its own record, a partition of run tables)."""
+    rows = {
+        str(p.relative_to(warehouse)): p.read_bytes()
+        for p in sorted((warehouse / "lake" / "runs").rglob("*.parquet"))
+        if p.parent.name not in ("etl.runs", "etl.check_results")
     }
+    return {**rows, "quicktakes.duckdb": (warehouse / "quicktakes.duckdb").read_bytes()}
 
 
-@pytest.fixture(scope="module")
-def published(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.mark.usefixtures("prefect_server")
+def test_failed_error_check_withholds_the_publish(tmp_path: Path) -> None:
+    """A state whose points of one article went missing: the next run that touches that
+    article (a new listing of it) fails child_counts_match, rolls back and publishes
+    nothing, and etl.runs records the failure with the check's sample rows."""
     from flows.etl import quicktakes_etl
 
-    warehouse = tmp_path_factory.mktemp("published")
-    quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse))
-    return warehouse
-
-
-def test_failed_error_check_withholds_the_publish(published: Path, tmp_path: Path) -> None:
-    lake = tmp_path / "lake"
-    shutil.copytree(published / "lake", lake)
-    points_file = lake_path(lake, "answer_points") / "part-00000.parquet"
-    orphan = pa.Table.from_pylist(
-        [
-            {
-                "article_id": 424242,
-                "point_index": 1,
-                "list_number": 1,
-                "section": None,
-                "heading": None,
-                "body": "a point of no article",
-            }
-        ],
-        schema=schemas.ANSWER_POINTS,
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    shutil.copytree(CORPUS, source)
+    quicktakes_etl(source=str(source), warehouse=str(warehouse))
+    with duckdb.connect(str(warehouse / ".state" / "state.duckdb")) as con:
+        con.execute(
+            "delete from etl.page_content_points where source_path = $path",
+            {"path": "learn/biology/what-is-osmosis.md"},
+        )
+    before = published_bytes(warehouse)
+    (source / "learn" / "psychology" / "what-is-osmosis.md").write_text(
+        render_article(article_id=501).replace("What is it?", "Osmosis, cross-listed?")
     )
-    pq.write_table(pa.concat_tables([pq.read_table(points_file), orphan]), points_file)
-    with duckdb.connect(str(published / "quicktakes.duckdb"), read_only=True) as con:
-        paths = [
-            row[0] for row in con.execute("select source_path from etl.source_files").fetchall()
-        ]
-    before = snapshot(published)
-    now = dt.datetime.now(dt.UTC)
-    run = RunRecord("corrupt-run", None, now, now, "succeeded", str(CORPUS))
 
     with pytest.raises(ChecksFailed) as failed:
-        history = read_history(published / "lake", published / "quicktakes.duckdb")
-        build_warehouse(tmp_path / "new.duckdb", history, lake, paths, run)
+        quicktakes_etl(source=str(source), warehouse=str(warehouse))
 
     assert [(c.name, c.failing_row_count) for c in failed.value.failed] == [
-        ("child_rows_have_article", 1)
+        ("child_counts_match", 1)
     ]
-    assert "child_rows_have_article" in str(failed.value)
-    assert snapshot(published) == before
-    failed_run = RunRecord("corrupt-run", None, now, now, "failed", str(CORPUS), str(failed.value))
-    for table, rows in failed_run_rows(failed_run, failed.value.checks).items():
-        write_lake_table(published / "lake", table, rows, "failed-corrupt-run.parquet")
-    history = read_history(published / "lake", published / "quicktakes.duckdb")
+    assert "child_counts_match" in str(failed.value)
+    assert published_bytes(warehouse) == before
+    with duckdb.connect(str(warehouse / ".state" / "state.duckdb"), read_only=True) as con:
+        run = con.execute(
+            "select run_id, status, error_message from etl.runs where status = 'failed'"
+        ).fetchall()
+        assert [(status, error.split(":")[0]) for _, status, error in run] == [
+            ("failed", "ChecksFailed")
+        ]
+        failing = con.execute(
+            "select check_name, failing_row_count, sample_rows from etl.check_results "
+            "where run_id = $run and failing_row_count > 0 and severity = 'error'",
+            {"run": run[0][0]},
+        ).fetchall()
+        assert con.execute(
+            "select count(*) from etl.file_events where run_id = $run", {"run": run[0][0]}
+        ).fetchall() == [(0,)]
     assert [
-        r["status"] for r in history["etl.runs"].to_pylist() if r["run_id"] == "corrupt-run"
-    ] == ["failed"]
-    failing = [
-        (r["check_name"], r["failing_row_count"], json.loads(r["sample_rows"])[0]["article_id"])
-        for r in history["etl.check_results"].to_pylist()
-        if r["run_id"] == "corrupt-run" and r["failing_row_count"]
-    ]
-    assert failing == [("child_rows_have_article", 1, 424242)]
+        (name, count, json.loads(sample)[0]["article_id"]) for name, count, sample in failing
+    ] == [("child_counts_match", 1, 501)]
+    (partition,) = [p for p in (warehouse / "lake" / "runs").iterdir() if run[0][0] in p.name]
+    assert sorted(p.name for p in partition.iterdir()) == ["etl.check_results", "etl.runs"]
 
 
 @pytest.fixture
@@ -125,15 +105,15 @@ def test_full_disk_fails_the_run_and_keeps_the_published_state(
 
     warehouse = tmpfs / "wh"
     quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse))
-    before = snapshot(warehouse)
+    before = published_bytes(warehouse)
     filler = tmpfs / "filler"
     with filler.open("wb") as out, pytest.raises(OSError):
         while True:
             out.write(b"\0" * 65536)
             out.flush()
     with pytest.raises(Exception, match=r"No space left on device"):
-        quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse))
-    assert snapshot(warehouse) == before
+        quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse), full_refresh=True)
+    assert published_bytes(warehouse) == before
 
 
 def test_read_only_warehouse_folder_is_refused_with_one_line(

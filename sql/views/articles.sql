@@ -1,0 +1,27 @@
+create or replace view articles as
+select * from articles_as_of('infinity');
+comment on view articles is 'One row per QuickTakes article (distinct id) as the source holds it now; fields come from its first loaded listing by path (see article_versions for every earlier version). Key: article_id.';
+comment on column articles.article_id is 'The article''s frontmatter id.';
+comment on column articles.published_date is 'Frontmatter date: the day the article was published.';
+comment on column articles.title is 'Frontmatter title.';
+comment on column articles.article_title is 'Frontmatter article_title (the on-page heading).';
+comment on column articles.question is 'The question the article answers.';
+comment on column articles.answer_markdown is 'The whole answer as Markdown, with the publisher''s \n escapes decoded to newlines.';
+comment on column articles.answer_intro is 'Answer text before its first numbered point (the whole answer when it has no points).';
+comment on column articles.answer_conclusion is 'Answer text after its last top-level numbered list; null when nothing follows.';
+comment on column articles.subject is 'Canonical subject name of the first listing''s slug (see subjects).';
+comment on column articles.subject_slug is 'Subject slug of the first listing.';
+comment on column articles.url is 'Site URL of the first listing.';
+comment on column articles.file_name is 'Frontmatter file_name.';
+comment on column articles.author is 'Frontmatter author.';
+comment on column articles.score is 'Frontmatter score; null when the file has none.';
+comment on column articles.is_no_index is 'Frontmatter no_index: true asks search engines not to index; false when absent.';
+comment on column articles.seo_title is 'seo.title of the first listing.';
+comment on column articles.seo_page_description is 'seo.page_description of the first listing.';
+comment on column articles.seo_page_keywords is 'seo.page_keywords of the first listing, as written.';
+comment on column articles.point_count is 'Number of numbered points (rows in answer_points).';
+comment on column articles.keyword_count is 'Number of distinct SEO keywords of the first listing (rows in article_keywords).';
+comment on column articles.related_count is 'Number of related-article links of the first listing (rows in related_articles).';
+comment on column articles.source_path is 'The listing the fields come from: the first loaded one by path, else the first stale one.';
+comment on column articles.extra is 'Every frontmatter field without a column of its own, as JSON, so nothing is dropped.';
+comment on column articles.version_valid_from is 'When the article took these values (article_versions.valid_from).';
