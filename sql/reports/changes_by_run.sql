@@ -5,45 +5,47 @@ runs as (
     select run_id, run_no, flow_run_name, source_time, status from etl.runs
 ),
 
-article_changes as (
-    select opened_run_id as run_id, article_id, 'opened' as side from etl.article_spans
+sides as (
+    select 'article' as kind, opened_run_id as run_id, article_id::varchar as key, 'opened' as side
+    from etl.article_spans
     union all
-    select closed_run_id, article_id, 'closed' from etl.article_spans where closed_run_id is not null
+    select 'article', closed_run_id, article_id::varchar, 'closed'
+    from etl.article_spans
+    where closed_run_id is not null
+    union all
+    select 'page', opened_run_id, source_path, 'opened'
+    from etl.page_spans
+    union all
+    select 'page', closed_run_id, source_path, 'closed'
+    from etl.page_spans
+    where closed_run_id is not null
 ),
 
-article_counts as (
-    -- an article whose version a run both closed and opened changed; only opened, it was
-    -- added; only closed, deleted
+changes as (
+    -- a version a run both closed and opened changed; only opened, it was added; only
+    -- closed, deleted
+    select
+        kind,
+        run_id,
+        case
+            when count(distinct side) = 2 then 'changed'
+            when min(side) = 'opened' then 'added'
+            else 'deleted'
+        end as change,
+    from sides
+    group by kind, run_id, key
+),
+
+counts as (
     select
         run_id,
-        count(*) filter (where sides = ['opened']) as articles_added,
-        count(*) filter (where len(sides) = 2) as articles_changed,
-        count(*) filter (where sides = ['closed']) as articles_deleted,
-    from (
-        select run_id, article_id, list(distinct side order by side desc) as sides
-        from article_changes
-        group by all
-    )
-    group by run_id
-),
-
-page_changes as (
-    select opened_run_id as run_id, source_path, 'opened' as side from etl.page_spans
-    union all
-    select closed_run_id, source_path, 'closed' from etl.page_spans where closed_run_id is not null
-),
-
-page_counts as (
-    select
-        run_id,
-        count(*) filter (where sides = ['opened']) as pages_added,
-        count(*) filter (where len(sides) = 2) as pages_changed,
-        count(*) filter (where sides = ['closed']) as pages_deleted,
-    from (
-        select run_id, source_path, list(distinct side order by side desc) as sides
-        from page_changes
-        group by all
-    )
+        count(*) filter (where kind = 'article' and change = 'added') as articles_added,
+        count(*) filter (where kind = 'article' and change = 'changed') as articles_changed,
+        count(*) filter (where kind = 'article' and change = 'deleted') as articles_deleted,
+        count(*) filter (where kind = 'page' and change = 'added') as pages_added,
+        count(*) filter (where kind = 'page' and change = 'changed') as pages_changed,
+        count(*) filter (where kind = 'page' and change = 'deleted') as pages_deleted,
+    from changes
     group by run_id
 ),
 
@@ -61,16 +63,15 @@ final as (
         runs.flow_run_name,
         runs.source_time,
         runs.status,
-        coalesce(article_counts.articles_added, 0) as articles_added,
-        coalesce(article_counts.articles_changed, 0) as articles_changed,
-        coalesce(article_counts.articles_deleted, 0) as articles_deleted,
-        coalesce(page_counts.pages_added, 0) as pages_added,
-        coalesce(page_counts.pages_changed, 0) as pages_changed,
-        coalesce(page_counts.pages_deleted, 0) as pages_deleted,
+        coalesce(counts.articles_added, 0) as articles_added,
+        coalesce(counts.articles_changed, 0) as articles_changed,
+        coalesce(counts.articles_deleted, 0) as articles_deleted,
+        coalesce(counts.pages_added, 0) as pages_added,
+        coalesce(counts.pages_changed, 0) as pages_changed,
+        coalesce(counts.pages_deleted, 0) as pages_deleted,
         coalesce(rejections.files_rejected, 0) as files_rejected,
     from runs
-    left join article_counts using (run_id)
-    left join page_counts using (run_id)
+    left join counts using (run_id)
     left join rejections using (run_id)
 )
 
