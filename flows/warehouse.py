@@ -231,7 +231,7 @@ def merge_partition(
 
 
 def count_articles(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("select count(*) from article_versions where is_current").fetchone()
+    row = con.execute("select count(*) from etl.article_spans where is_current").fetchone()
     return int(row[0]) if row else 0
 
 

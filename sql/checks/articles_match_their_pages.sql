@@ -1,7 +1,8 @@
 -- severity: error
 -- The current article versions, kept up to date run by run, are what the business rule
 -- (etl.derived_articles) makes of the current pages: the incremental merge must never
--- drift from a derivation from scratch (checked for the articles this run touched).
+-- drift from a derivation from scratch (checked for the articles this run touched, whose
+-- derivation the merge took once, from every current page, as affected_derivations).
 with
 
 current_versions as (
@@ -12,9 +13,7 @@ current_versions as (
 ),
 
 derived as (
-    select article_id, source_path, article_sha256, subject
-    from etl.derived_articles
-    semi join affected_articles using (article_id)
+    select article_id, source_path, article_sha256, subject from affected_derivations
 ),
 
 missing as (

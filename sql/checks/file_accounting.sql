@@ -14,7 +14,11 @@ source_files as (
 ),
 
 listings as (
-    select source_path from article_listings
+    -- article_listings' rows, from its tables: the page versions open now, with content
+    select source_path
+    from etl.page_spans
+    semi join etl.page_contents using (source_path, sha256)
+    where valid_to is null
 ),
 
 rejections as (

@@ -10,5 +10,5 @@ select
     derived.sha256,
     derived.article_sha256,
     derived.subject,
-from etl.derived_articles as derived
+from affected_derivations as derived
 semi join (select article_id from article_changes where opens) using (article_id)

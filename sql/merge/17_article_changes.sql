@@ -4,9 +4,7 @@ create or replace temp table article_changes as
 with
 
 derived as (
-    select *
-    from etl.derived_articles
-    where article_id in (select article_id from affected_articles)
+    select * from affected_derivations
 ),
 
 current_spans as (
