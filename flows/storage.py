@@ -126,21 +126,16 @@ def discover_article_files(source_root: Path) -> list[str]:
 
     Symlinked folders are not followed, so a link loop cannot trap the walk.
     """
-    return sorted(path for path, _entry in _walk(str(source_root), ""))
+    return sorted(path for path, _info in _walk(str(source_root), "", stat=False))
 
 
 def discover_with_stats(source_root: Path) -> pa.Table:
     """The article files with size and mtime ns, in one walk; null stats for a file that
-    cannot be stat'ed, which gets parsed. scandir's entries save a path object and lookup
-    per file."""
+    cannot be stat'ed, which gets parsed."""
     paths: list[str] = []
     sizes: list[int | None] = []
     mtimes: list[int | None] = []
-    for path, entry in _walk(str(source_root), ""):
-        try:
-            info = entry.stat()
-        except OSError:
-            info = None
+    for path, info in _walk(str(source_root), "", stat=True):
         paths.append(path)
         sizes.append(info.st_size if info else None)
         mtimes.append(info.st_mtime_ns if info else None)
@@ -191,20 +186,43 @@ def _list_files(fs: AbstractFileSystem, base: str) -> dict[str, dict[str, Any]]:
     return files
 
 
-def _walk(folder: str, prefix: str) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """A folder removed during the walk has no files; one that cannot be listed raises."""
+def _walk(folder: str, prefix: str, stat: bool) -> Iterator[tuple[str, os.stat_result | None]]:
+    """Each article file's relative path, with its stat when asked (None where it cannot be
+    stat'ed: a broken symlink). Files are stat'ed relative to their folder's descriptor: a
+    path resolved from the root each time cost half of a large walk. A folder removed
+    during the walk has no files; one that cannot be listed raises; a symlinked folder is
+    not followed."""
     try:
-        entries = list(os.scandir(folder))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except FileNotFoundError:
         return
     except OSError as error:
         raise _unlistable(folder, error) from error
-    for entry in entries:
-        if entry.is_dir():
-            if not entry.is_symlink():
-                yield from _walk(entry.path, f"{prefix}{portable_name(entry.name)}/")
-        elif entry.name.endswith(ARTICLE_SUFFIX):
-            yield f"{prefix}{portable_name(entry.name)}", entry
+    try:
+        for entry in _listing(folder, fd):
+            path = f"{prefix}{portable_name(entry.name)}"
+            if entry.is_dir():
+                if not entry.is_symlink():
+                    yield from _walk(os.path.join(folder, entry.name), f"{path}/", stat)
+            elif entry.name.endswith(ARTICLE_SUFFIX):
+                yield path, _stat(entry.name, fd) if stat else None
+    finally:
+        os.close(fd)
+
+
+def _listing(folder: str, fd: int) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(fd) as listing:
+            return list(listing)
+    except OSError as error:
+        raise _unlistable(folder, error) from error
+
+
+def _stat(name: str, folder: int) -> os.stat_result | None:
+    try:
+        return os.stat(name, dir_fd=folder)
+    except OSError:
+        return None
 
 
 def portable_name(name: str) -> str:
