@@ -43,6 +43,7 @@ SCHEMA_OBJECTS = (
     ("views", "subjects"),
     ("views", "etl.source_files"),
     ("views", "etl.rejected_files"),
+    ("macros", "etl.derived_articles_of"),
     ("views", "etl.derived_articles"),
     ("views", "articles"),
     ("views", "article_listings"),

@@ -1,6 +1,5 @@
--- What the business rule (etl.derived_articles) makes of the affected articles now: derived
--- once, as it ranks every current page, for the steps that compare, close and open versions.
+-- What the business rule makes of the affected articles now, derived once for the steps
+-- that compare, close and open versions.
 create or replace temp table affected_derivations as
 select *
-from etl.derived_articles
-semi join affected_articles using (article_id)
+from etl.derived_articles_of((select coalesce(list(article_id), []) from affected_articles))
