@@ -192,9 +192,11 @@ def merge_task(
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
-    """Put the run's partition into the lake, then swap in the analysts' copy."""
+    """Put the run's partition into the lake, then swap in the analysts' file, made in a
+    process of its own (DuckDB's memory, as the merge's)."""
     finish_partition(settings.state_path, partition)
-    publish(settings.layout, run_id)
+    with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
+        process.submit(publish, settings.layout, run_id).result()
 
 
 @flow(name=FLOW_NAME)

@@ -27,6 +27,8 @@ from transforms import schemas
 WAREHOUSE_VERSIONS = ".warehouses"
 DATABASE_FILE = "quicktakes.duckdb"
 STATE_FILE = ".state/state.duckdb"
+COPIES_FILE = ".state/copies.json"
+"""The analysts' files runs wrote, with their size and mtime then: ``{name: [size, ns]}``."""
 LAKE_DIR = "lake"
 CHECK_SAMPLE_ROWS = 5
 SCHEMA_VERSION = 5
@@ -231,6 +233,19 @@ def merge_partition(
         con.execute(step.text, used)
 
 
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows in each of the file's tables."""
+    names = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() "
+        "where database_name = current_database() order by 1"
+    ).fetchall()
+    counts = {}
+    for (name,) in names:
+        row = con.execute(f"select count(*) from {name}").fetchone()  # a name from the catalog
+        counts[name] = int(row[0]) if row else 0
+    return counts
+
+
 def count_articles(con: duckdb.DuckDBPyConnection) -> int:
     row = con.execute("select count(*) from etl.article_spans where is_current").fetchone()
     return int(row[0]) if row else 0
@@ -353,17 +368,64 @@ def _to_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
     )
 
 
-def publish_copy(state_path: Path, db_path: Path, version: str) -> None:
-    """Publish a copy of the (checkpointed, closed) state for analysts: copied beside the
-    others, then made ``db_path`` by one atomic rename of its symlink."""
-    versions = db_path.parent / WAREHOUSE_VERSIONS
-    versions.mkdir(exist_ok=True)
-    target = versions / f"{version}{db_path.suffix}"
+def copy_state(state_path: Path, target: Path) -> None:
+    """A copy of the (checkpointed, closed) state at ``target``, whole or not there."""
+    target.parent.mkdir(exist_ok=True)
     partial = target.with_name(f".{target.name}.tmp")
     shutil.copyfile(state_path, partial)
     partial.rename(target)
+
+
+def publish_file(db_path: Path, target: Path, keep_previous: bool) -> None:
+    """Make ``target`` (in ``.warehouses/``, written and closed) the analysts' file by one
+    atomic rename of the link. The file published before can stay as the spare a later
+    run brings up to date in place of a copy; older ones are removed."""
+    previous = db_path.resolve() if db_path.is_symlink() and keep_previous else None
+    stamps = _read_stamps(db_path)
+    kept = {target.name, previous.name if previous else ""}
+    _write_stamps(db_path, {**_stamp(target), **{n: s for n, s in stamps.items() if n in kept}})
     swap_link(db_path, Path(WAREHOUSE_VERSIONS) / target.name)
     remove_unpublished_files(db_path)
+
+
+def spare_copy(db_path: Path) -> Path | None:
+    """An earlier analysts' file no session has changed since a run wrote it: no write-ahead
+    log beside it, and the size and mtime the run recorded. Whether a session still holds
+    it open shows only when a run tries to lock it."""
+    versions = db_path.parent / WAREHOUSE_VERSIONS
+    current = db_path.resolve() if db_path.is_symlink() else None
+    for name, stamp in _read_stamps(db_path).items():
+        path = versions / name
+        untouched = path.is_file() and not wal_path(path).exists() and _stamp(path)[name] == stamp
+        if path != current and untouched:
+            return path
+    return None
+
+
+def add_spare(db_path: Path, spare: Path) -> None:
+    _write_stamps(db_path, {**_read_stamps(db_path), **_stamp(spare)})
+
+
+def _stamp(path: Path) -> dict[str, list[int]]:
+    info = path.stat()
+    return {path.name: [info.st_size, info.st_mtime_ns]}
+
+
+def _read_stamps(db_path: Path) -> dict[str, list[int]]:
+    path = db_path.parent / COPIES_FILE
+    try:
+        stamps = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def _write_stamps(db_path: Path, stamps: dict[str, list[int]]) -> None:
+    path = db_path.parent / COPIES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.tmp")
+    partial.write_text(json.dumps(stamps), encoding="utf-8")
+    partial.replace(path)
 
 
 def published_version(db_path: Path) -> str | None:
@@ -387,14 +449,16 @@ def swap_link(path: Path, target: Path) -> None:
 
 
 def remove_unpublished_files(db_path: Path) -> None:
-    """Delete copies (and WALs) the link no longer points to: older ones, whose open
-    sessions keep reading them, and those of killed runs. Nothing while there is no link."""
+    """Delete the files (and WALs) that are neither the published one nor an unchanged
+    spare: older ones, whose open sessions keep reading them, ones a session wrote to, and
+    those of killed runs. Nothing while there is no link."""
     versions = db_path.parent / WAREHOUSE_VERSIONS
     if not db_path.is_symlink() or not versions.is_dir():
         return
     current = db_path.resolve()
+    kept = (current, wal_path(current), spare_copy(db_path))
     for entry in versions.iterdir():
-        if entry.resolve() not in (current, wal_path(current)):
+        if entry.resolve() not in kept:
             entry.unlink(missing_ok=True)
     db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
 
