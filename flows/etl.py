@@ -115,15 +115,6 @@ class RunSummary:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchSlice:
-    """Rows ``offset`` to ``offset + length`` of the run's to-read file."""
-
-    path: Path
-    offset: int
-    length: int
-
-
 @task(name="rebuild-state", cache_policy=NO_CACHE)
 def rebuild_task(settings: RunSettings, work: Path, parser: str, at: dt.datetime) -> int:
     """Re-derive every version in the lake with this parsing code, into a new state file
@@ -148,27 +139,20 @@ def plan_task(state: Path, work: Path, partition: Path, read_all: bool) -> Plan:
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def parse_batch_task(
-    pool: Executor, source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+    pool: Executor, source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
 ) -> lake.BatchSummary:
     """One batch of thousands of files, parsed in a worker process of the flow's pool."""
-    return pool.submit(stage_slice, source, batch, staging, batch_no).result()
+    return pool.submit(lake.stage_slice, source, batch, staging, batch_no).result()
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def stage_slice_task(
-    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+    source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
 ) -> lake.BatchSummary:
     """One batch parsed where the run's task runner puts it: a Dask worker, a process of
     Prefect's pool, or (a small one) a thread of this process. Only the parse goes there;
     the merge and publishing stay here."""
-    return stage_slice(source, batch, staging, batch_no)
-
-
-def stage_slice(
-    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
-) -> lake.BatchSummary:
-    files = pq.read_table(batch.path).slice(batch.offset, batch.length)
-    return lake.stage_batch(source, files, staging, batch_no)
+    return lake.stage_slice(source, batch, staging, batch_no)
 
 
 @task(name="merge", cache_policy=NO_CACHE)
@@ -455,7 +439,7 @@ def _parse_all(
     """Parse every batch on the chosen runner, logging progress as batches finish."""
     size = settings.batch_size
     batches = [
-        BatchSlice(to_read, start, min(size, file_count - start))
+        lake.BatchSlice(to_read, start, min(size, file_count - start))
         for start in range(0, file_count, size)
     ]
     if not batches:

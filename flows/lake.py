@@ -52,6 +52,25 @@ def published_partitions(lake_dir: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
+@dataclass(frozen=True, slots=True)
+class BatchSlice:
+    """Rows ``offset`` to ``offset + length`` of the run's to-read file."""
+
+    path: Path
+    offset: int
+    length: int
+
+
+def stage_slice(
+    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+) -> BatchSummary:
+    """One batch of the to-read file parsed and staged. Here, not beside the flow: a worker
+    that unpickles it imports this module, and the flow's would import Prefect (a second
+    or more before the first batch)."""
+    files = pq.read_table(batch.path).slice(batch.offset, batch.length)
+    return stage_batch(source, files, staging, batch_no)
+
+
 def stage_batch(
     source: SourceTree, files: pa.Table, staging: StagingArea, batch_no: int
 ) -> BatchSummary:
