@@ -260,7 +260,9 @@ def publish(layout: Layout, run_id: str, version: str | None = None) -> None:
         return
     target = db_path.parent / WAREHOUSE_VERSIONS / f"{version or run_id}{db_path.suffix}"
     spare = spare_copy(db_path) if version is None else None
-    if spare is None or not _catch_up(layout, spare, target):
+    if spare is not None and _catch_up(layout, spare, state_facts(layout.state_path)):
+        spare.replace(target)
+    else:
         copy_state(layout.state_path, target)
     publish_file(db_path, target, keep_previous=version is None)
     if spare_copy(db_path) is None:
@@ -269,57 +271,67 @@ def publish(layout: Layout, run_id: str, version: str | None = None) -> None:
         add_spare(db_path, spare)
 
 
+@dataclass(frozen=True, slots=True)
+class StateFacts:
+    """What a spare file must agree with to be brought up to a state."""
+
+    parser: str | None
+    runs: dict[int, str]
+    files_read: dict[int, int]
+    files_held: int
+    counts: dict[str, int]
+
+
+def state_facts(state_path: Path) -> StateFacts:
+    with connect_state(state_path, read_only=True) as state:
+        runs = state.execute("select run_no, run_id, files_read_count from etl.runs").fetchall()
+        held = state.execute("select count(*) from etl.file_versions where is_current").fetchone()
+        return StateFacts(
+            parser=_derived_with(state),
+            runs={int(run_no): str(run_id) for run_no, run_id, _read in runs},
+            files_read={int(run_no): int(read or 0) for run_no, _id, read in runs},
+            files_held=int(held[0]) if held else 0,
+            counts=table_counts(state),
+        )
+
+
 class _CannotCatchUp(Exception):
     """The spare's history is not a beginning of the state's, or replaying gave other rows."""
 
 
-def _catch_up(layout: Layout, spare: Path, target: Path) -> bool:
-    """Replay into the spare, from the lake and in one transaction, the runs the state has
-    and it lacks, then rename it ``target``. False, with the spare as it was, when a
-    session holds it or it does not come out with the state's row counts."""
+def _catch_up(layout: Layout, spare: Path, facts: StateFacts) -> bool:
+    """Replay into the spare, from the lake and in one transaction, the runs of the state
+    ``facts`` describe that it lacks. False, with the spare as it was, when a session holds
+    it or it does not come out with the state's row counts."""
     try:
         con = connect_state(spare)
     except duckdb.Error:
         return False
     with con:
         try:
-            in_transaction(con, partial(_replay_missing, con, layout))
+            in_transaction(con, partial(_replay_missing, con, layout, facts))
         except _CannotCatchUp:
             return False
         con.execute("checkpoint")
-    spare.replace(target)
     return True
 
 
-def _replay_missing(con: duckdb.DuckDBPyConnection, layout: Layout) -> None:
-    have = _run_ids(con)
-    with connect_state(layout.state_path, read_only=True) as state:
-        parser, runs, counts = _derived_with(state), _run_ids(state), table_counts(state)
-        share = _share_read_since(state, max(have, default=0))
-    if parser is None or _derived_with(con) != parser or share > CATCH_UP_SHARE:
+def _replay_missing(con: duckdb.DuckDBPyConnection, layout: Layout, facts: StateFacts) -> None:
+    rows = con.execute("select run_no, run_id from etl.runs").fetchall()
+    have = {int(run_no): str(run_id) for run_no, run_id in rows}
+    last = max(have, default=0)
+    read = sum(count for run_no, count in facts.files_read.items() if run_no > last)
+    if facts.parser is None or _derived_with(con) != facts.parser:
         raise _CannotCatchUp
-    if any(runs.get(run_no) != run_id for run_no, run_id in have.items()):
+    if read > CATCH_UP_SHARE * facts.files_held:
+        raise _CannotCatchUp
+    if any(facts.runs.get(run_no) != run_id for run_no, run_id in have.items()):
         raise _CannotCatchUp
     apply_schema(con, dt.datetime.now(dt.UTC))
-    _replay_runs(con, layout.lake_dir, parser, layout.work_dir / "catch-up", set(have.values()))
-    if table_counts(con) != counts:
+    missing = set(facts.runs.values()) - set(have.values())
+    _replay_runs(con, layout.lake_dir, facts.parser, layout.work_dir / "catch-up", missing)
+    if table_counts(con) != facts.counts:
         raise _CannotCatchUp
-
-
-def _share_read_since(state: duckdb.DuckDBPyConnection, run_no: int) -> float:
-    """Files the runs after ``run_no`` read, over the files the state holds now."""
-    row = state.execute(
-        "select (select coalesce(sum(files_read_count), 0) from etl.runs where run_no > $no), "
-        "(select count(*) from etl.file_versions where is_current)",
-        {"no": run_no},
-    ).fetchone()
-    read, held = row if row else (0, 0)
-    return float(read) / max(int(held), 1)
-
-
-def _run_ids(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    rows = con.execute("select run_no, run_id from etl.runs").fetchall()
-    return {int(run_no): str(run_id) for run_no, run_id in rows}
 
 
 def finish_committed(layout: Layout) -> None:
@@ -354,7 +366,7 @@ def rebuild_state(
     code. Returns the number of runs replayed."""
     with connect_state(target) as con:
         in_transaction(con, lambda: apply_schema(con, applied_at))
-        replayed = _replay_runs(con, lake_dir, parser, scratch, set(), in_transaction)
+        replayed = _replay_runs(con, lake_dir, parser, scratch, None, in_transaction)
         in_transaction(con, lambda: _record_derivation(con, parser, applied_at))
         con.execute("checkpoint")
     return replayed
@@ -365,18 +377,18 @@ def _replay_runs(
     lake_dir: Path,
     parser: str,
     scratch: Path,
-    skipped: set[str],
+    runs: set[str] | None,
     each: Callable[[duckdb.DuckDBPyConnection, Callable[[], None]], None] = lambda _c, work: work(),
 ) -> int:
-    """Replay every run of the lake's partitions not in ``skipped``, in run order, each
-    through ``each`` (its own transaction, or none inside the caller's)."""
-    replayed = set(skipped)
+    """Replay the lake's runs (those in ``runs``, or all), in run order, each through
+    ``each`` (its own transaction, or none inside the caller's)."""
+    replayed: set[str] = set()
     for partition in lake.published_partitions(lake_dir):
         for row in lake.read_run_rows(partition).to_pylist():
-            if row["run_id"] not in replayed:
+            if row["run_id"] not in replayed and (runs is None or row["run_id"] in runs):
                 each(con, partial(_replay, con, partition, row, parser, scratch))
                 replayed.add(row["run_id"])
-    return len(replayed) - len(skipped)
+    return len(replayed)
 
 
 def _replay(
