@@ -8,13 +8,13 @@ import multiprocessing.forkserver
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import pyarrow.parquet as pq
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -30,6 +30,7 @@ from flows.merge import (
     Committed,
     Plan,
     commit_run,
+    discover_files,
     ensure_state,
     finish_committed,
     finish_partition,
@@ -61,6 +62,7 @@ IN_PROCESS_FILES = 500
 """Up to this many files are parsed in the flow's process: a worker process would first
 wait for the pool's server to start (about a second, as long as parsing 2,000 files)."""
 Log = Logger | LoggerAdapter[Logger]
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -125,16 +127,13 @@ def rebuild_task(settings: RunSettings, work: Path, parser: str, at: dt.datetime
 @task(name="discover-source-files", cache_policy=NO_CACHE)
 def discover_task(source: SourceTree, work: Path) -> int:
     """Every article file with its size and mtime, written to the work folder."""
-    found = source.discover()
-    work.mkdir(parents=True, exist_ok=True)
-    pq.write_table(found, work / DISCOVERED_FILE)
-    return int(found.num_rows)
+    return _in_own_process(discover_files, source, work)
 
 
 @task(name="plan", cache_policy=NO_CACHE)
 def plan_task(state: Path, work: Path, partition: Path, read_all: bool) -> Plan:
     """What to read and what was deleted, decided by the state (``sql/plan``)."""
-    return plan_reads(state, work, partition, read_all)
+    return _in_own_process(plan_reads, state, work, partition, read_all)
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
@@ -162,16 +161,15 @@ def merge_task(
     """Merge the partition into the state in a process of its own, so DuckDB's memory does
     not stack on this one's."""
     get_run_logger().info("Merging the run into the warehouse state in one transaction")
-    with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
-        return process.submit(
-            commit_run,
-            settings.state_path,
-            partition,
-            run,
-            work / DISCOVERED_FILE,
-            plan,
-            settings.allow_mass_delete,
-        ).result()
+    return _in_own_process(
+        commit_run,
+        settings.state_path,
+        partition,
+        run,
+        work / DISCOVERED_FILE,
+        plan,
+        settings.allow_mass_delete,
+    )
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -179,8 +177,7 @@ def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
     """Put the run's partition into the lake, then swap in the analysts' file, made in a
     process of its own (DuckDB's memory, as the merge's)."""
     finish_partition(settings.state_path, partition)
-    with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
-        process.submit(publish, settings.layout, run_id).result()
+    _in_own_process(publish, settings.layout, run_id)
 
 
 @flow(name=FLOW_NAME)
@@ -467,6 +464,14 @@ def _parse_all(
             for batch_no, batch in enumerate(batches)
         ]
         return _collect(futures, file_count, logger)
+
+
+def _in_own_process(work: Callable[..., Result], *args: Any) -> Result:
+    """``work(*args)`` in a process forked from the forkserver: what it allocates (DuckDB's
+    buffers, a large walk's Python objects) goes when it ends, so the flow's process stays
+    small and no two of them add up in one."""
+    with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
+        return process.submit(work, *args).result()
 
 
 def _start_forkserver() -> None:

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from flows import lake
 from flows.settings import Layout
 from flows.sqlfiles import read_sql
+from flows.storage import SourceTree
 from flows.warehouse import (
     WAREHOUSE_VERSIONS,
     CheckResult,
@@ -129,6 +130,14 @@ def next_run_no(state_path: Path) -> int:
     with connect_state(state_path, read_only=True) as con:
         row = con.execute("select coalesce(max(run_no), 0) + 1 from etl.runs").fetchone()
         return int(row[0]) if row else 1
+
+
+def discover_files(source: SourceTree, work: Path) -> int:
+    """Every article file with its size and mtime, written to the work folder."""
+    found = source.discover()
+    work.mkdir(parents=True, exist_ok=True)
+    pq.write_table(found, work / DISCOVERED_FILE)
+    return int(found.num_rows)
 
 
 def plan_reads(state_path: Path, work: Path, partition: Path, read_all: bool) -> Plan:
