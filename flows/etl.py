@@ -177,7 +177,7 @@ def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
     """Put the run's partition into the lake, then swap in the analysts' file, made in a
     process of its own (DuckDB's memory, as the merge's)."""
     finish_partition(settings.state_path, partition)
-    _in_own_process(publish, settings.layout, run_id)
+    get_run_logger().info("Published: %s", _in_own_process(publish, settings.layout, run_id))
 
 
 @flow(name=FLOW_NAME)

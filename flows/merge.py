@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -43,6 +44,7 @@ from flows.warehouse import (
     remove_unpublished_files,
     run_checks,
     run_tables,
+    schema_is_applied,
     spare_copy,
     table_counts,
 )
@@ -88,9 +90,12 @@ def parser_version() -> str:
 
 
 def ensure_state(state_path: Path, applied_at: dt.datetime, parser: str) -> None:
-    """Create the state with its schema; every run refreshes views and macros."""
+    """Create the state with its schema, or apply this code's tables, views and macros to
+    it when they are not the last applied."""
     state_path.parent.mkdir(parents=True, exist_ok=True)
     with connect_state(state_path) as con:
+        if schema_is_applied(con):
+            return
 
         def create() -> None:
             new = _derived_with(con) is None
@@ -258,26 +263,35 @@ def last_loading_run(state_path: Path) -> str | None:
     return str(row[0]) if row else None
 
 
-def publish(layout: Layout, run_id: str, version: str | None = None) -> None:
+def publish(layout: Layout, run_id: str, version: str | None = None) -> str:
     """Make the analysts' file the state as of ``run_id`` (a no-op when it is already): the
     spare file brought up to date from the lake where it can be, else a copy of the state.
     A publish that leaves no spare (the first, one after a rebuild, one whose previous
     file a session wrote to) copies the state twice: copying costs as much as the state's
-    size, bringing the spare up to date as much as the runs it lacks."""
+    size, bringing the spare up to date as much as the runs it lacks. Says which it did."""
     db_path = layout.database_path
     if version is None and published_version(db_path) == run_id:
-        return
+        return "already published"
+    started = time.perf_counter()
     target = db_path.parent / WAREHOUSE_VERSIONS / f"{version or run_id}{db_path.suffix}"
     spare = spare_copy(db_path) if version is None else None
-    if spare is not None and _catch_up(layout, spare, state_facts(layout.state_path)):
-        spare.replace(target)
-    else:
+    how = "copied the state: no spare file" if spare is None else ""
+    if spare is not None:
+        try:
+            replayed = _catch_up(layout, spare, state_facts(layout.state_path))
+            spare.replace(target)
+            how = f"brought the spare file up to date ({replayed} runs replayed)"
+        except _CannotCatchUp as reason:
+            how = f"copied the state: {reason}"
+    if not target.exists():
         copy_state(layout.state_path, target)
     publish_file(db_path, target, keep_previous=version is None)
     if spare_copy(db_path) is None:
         spare = target.with_name(f"{target.stem}~spare{target.suffix}")
         copy_state(layout.state_path, spare)
         add_spare(db_path, spare)
+        how += ", and copied it again as the next spare"
+    return f"{how} in {time.perf_counter() - started:.1f} s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,42 +319,45 @@ def state_facts(state_path: Path) -> StateFacts:
 
 
 class _CannotCatchUp(Exception):
-    """The spare's history is not a beginning of the state's, or replaying gave other rows."""
+    """Why the spare file cannot be brought up to the state; it is left as it was."""
 
 
-def _catch_up(layout: Layout, spare: Path, facts: StateFacts) -> bool:
+def _catch_up(layout: Layout, spare: Path, facts: StateFacts) -> int:
     """Replay into the spare, from the lake and in one transaction, the runs of the state
-    ``facts`` describe that it lacks. False, with the spare as it was, when a session holds
-    it or it does not come out with the state's row counts."""
+    ``facts`` describe that it lacks; returns how many. Raises ``_CannotCatchUp``, with
+    the spare as it was, when a session holds it or it does not come out with the
+    state's row counts."""
     try:
         con = connect_state(spare)
-    except duckdb.Error:
-        return False
+    except duckdb.Error as error:
+        raise _CannotCatchUp("a session holds the spare file") from error
+    replayed: list[int] = []
     with con:
-        try:
-            in_transaction(con, partial(_replay_missing, con, layout, facts))
-        except _CannotCatchUp:
-            return False
+        in_transaction(con, lambda: replayed.append(_replay_missing(con, layout, facts)))
         con.execute("checkpoint")
-    return True
+    return replayed[0]
 
 
-def _replay_missing(con: duckdb.DuckDBPyConnection, layout: Layout, facts: StateFacts) -> None:
+def _replay_missing(con: duckdb.DuckDBPyConnection, layout: Layout, facts: StateFacts) -> int:
     rows = con.execute("select run_no, run_id from etl.runs").fetchall()
     have = {int(run_no): str(run_id) for run_no, run_id in rows}
     last = max(have, default=0)
     read = sum(count for run_no, count in facts.files_read.items() if run_no > last)
     if facts.parser is None or _derived_with(con) != facts.parser:
-        raise _CannotCatchUp
+        raise _CannotCatchUp("the spare file was derived by other parsing code")
     if read > CATCH_UP_SHARE * facts.files_held:
-        raise _CannotCatchUp
+        raise _CannotCatchUp(f"{read:,} files were read since the spare file's last run")
     if any(facts.runs.get(run_no) != run_id for run_no, run_id in have.items()):
-        raise _CannotCatchUp
-    apply_schema(con, dt.datetime.now(dt.UTC))
+        raise _CannotCatchUp("the spare file's runs are not the state's")
+    if not schema_is_applied(con):
+        apply_schema(con, dt.datetime.now(dt.UTC))
     missing = set(facts.runs.values()) - set(have.values())
-    _replay_runs(con, layout.lake_dir, facts.parser, layout.work_dir / "catch-up", missing)
+    replayed = _replay_runs(
+        con, layout.lake_dir, facts.parser, layout.work_dir / "catch-up", missing
+    )
     if table_counts(con) != facts.counts:
-        raise _CannotCatchUp
+        raise _CannotCatchUp("replaying did not give the state's row counts")
+    return replayed
 
 
 def finish_committed(layout: Layout) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
@@ -175,18 +176,46 @@ def _first_line(error: Exception) -> str:
 
 def apply_schema(con: duckdb.DuckDBPyConnection, applied_at: dt.datetime) -> None:
     """Tables that are missing, and every macro, view and report anew; safe to repeat."""
-    con.execute(read_sql("ddl", "schemas"))
-    for sql_file in read_sql_files("ddl"):
-        if sql_file.name != "schemas":
-            con.execute(sql_file.text)
-    for folder, name in SCHEMA_OBJECTS:
-        con.execute(read_sql(folder, name))
-    for sql_file in read_sql_files("reports"):
-        con.execute(sql_file.text)
+    statements = _schema_statements()
+    for statement in statements:
+        con.execute(statement)
     con.execute(
         "insert or ignore into etl.schema_version (version, applied_at) values ($version, $at)",
         {"version": SCHEMA_VERSION, "at": applied_at},
     )
+    con.execute(
+        "insert or replace into etl.schema_objects (fingerprint, applied_at) values ($sha, $at)",
+        {"sha": _fingerprint(statements), "at": applied_at},
+    )
+
+
+def schema_is_applied(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this code's tables, views, macros and reports are the file's already (the
+    last applied): applying them again took 0.3 s a run on a 10x state."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'etl' and table_name = 'schema_objects'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return False
+    row = con.execute(
+        "select fingerprint from etl.schema_objects order by applied_at desc limit 1"
+    ).fetchone()
+    return row is not None and row[0] == _fingerprint(_schema_statements())
+
+
+def _schema_statements() -> list[str]:
+    ddl = [read_sql("ddl", "schemas")]
+    ddl += [sql_file.text for sql_file in read_sql_files("ddl") if sql_file.name != "schemas"]
+    objects = [read_sql(folder, name) for folder, name in SCHEMA_OBJECTS]
+    return ddl + objects + [sql_file.text for sql_file in read_sql_files("reports")]
+
+
+def _fingerprint(statements: Sequence[str]) -> str:
+    digest = hashlib.sha256(str(SCHEMA_VERSION).encode())
+    for statement in statements:
+        digest.update(b"\0" + statement.encode())
+    return digest.hexdigest()[:16]
 
 
 def duckdb_path(path: Path) -> str:

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
+from flows.merge import ensure_state
 from flows.warehouse import SCHEMA_VERSION, apply_schema, read_schema_version
 from tests.conftest import FIXTURES, assert_rebuilds_the_same, count_articles, open_session
 
@@ -111,3 +112,30 @@ def test_unusable_warehouse_is_refused_with_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
     assert (sorted(tmp_path.iterdir()), database.read_bytes()) == before
+
+
+def test_a_state_gets_the_views_again_only_when_other_sql_was_applied_last(
+    tmp_path: Path,
+) -> None:
+    """Applying the schema is skipped while this code's was the last applied; a state
+    another version of the SQL was applied to since gets this code's views back."""
+    state = tmp_path / "state.duckdb"
+    ensure_state(state, NOW, "parser")
+    with duckdb.connect(str(state)) as con:
+        con.execute("drop view related_articles")
+    ensure_state(state, NOW, "parser")
+    assert not has_view(state, "related_articles")
+
+    with duckdb.connect(str(state)) as con:
+        con.execute(
+            "insert into etl.schema_objects values ('other sql', $at)",
+            {"at": NOW + dt.timedelta(days=1)},
+        )
+    ensure_state(state, NOW + dt.timedelta(days=2), "parser")
+    assert has_view(state, "related_articles")
+
+
+def has_view(state: Path, name: str) -> bool:
+    with duckdb.connect(str(state), read_only=True) as con:
+        row = con.execute("select count(*) from duckdb_views() where view_name = $n", {"n": name})
+        return row.fetchone() == (1,)
