@@ -275,16 +275,18 @@ def publish(layout: Layout, run_id: str, version: str | None = None) -> str:
     started = time.perf_counter()
     target = db_path.parent / WAREHOUSE_VERSIONS / f"{version or run_id}{db_path.suffix}"
     spare = spare_copy(db_path) if version is None else None
-    how = "copied the state: no spare file" if spare is None else ""
+    reason, replayed = ("a rebuild" if version else "no spare file"), None
     if spare is not None:
         try:
             replayed = _catch_up(layout, spare, state_facts(layout.state_path))
             spare.replace(target)
-            how = f"brought the spare file up to date ({replayed} runs replayed)"
-        except _CannotCatchUp as reason:
-            how = f"copied the state: {reason}"
-    if not target.exists():
+        except _CannotCatchUp as why:
+            reason = str(why)
+    if replayed is None:
         copy_state(layout.state_path, target)
+        how = f"copied the state ({reason})"
+    else:
+        how = f"brought the spare file up to date ({replayed} runs replayed)"
     publish_file(db_path, target, keep_previous=version is None)
     if spare_copy(db_path) is None:
         spare = target.with_name(f"{target.stem}~spare{target.suffix}")
