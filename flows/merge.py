@@ -137,6 +137,13 @@ def next_run_no(state_path: Path) -> int:
         return int(row[0]) if row else 1
 
 
+def files_held(state_path: Path) -> int:
+    """The article files the state holds now."""
+    with connect_state(state_path, read_only=True) as con:
+        row = con.execute("select count(*) from etl.file_versions where is_current").fetchone()
+        return int(row[0]) if row else 0
+
+
 def discover_files(source: SourceTree, work: Path) -> int:
     """Every article file with its size and mtime, written to the work folder."""
     found = source.discover()
@@ -310,14 +317,14 @@ class StateFacts:
 def state_facts(state_path: Path) -> StateFacts:
     with connect_state(state_path, read_only=True) as state:
         runs = state.execute("select run_no, run_id, files_read_count from etl.runs").fetchall()
-        held = state.execute("select count(*) from etl.file_versions where is_current").fetchone()
-        return StateFacts(
-            parser=_derived_with(state),
-            runs={int(run_no): str(run_id) for run_no, run_id, _read in runs},
-            files_read={int(run_no): int(read or 0) for run_no, _id, read in runs},
-            files_held=int(held[0]) if held else 0,
-            counts=table_counts(state),
-        )
+        parser, counts = _derived_with(state), table_counts(state)
+    return StateFacts(
+        parser=parser,
+        runs={int(run_no): str(run_id) for run_no, run_id, _read in runs},
+        files_read={int(run_no): int(read or 0) for run_no, _id, read in runs},
+        files_held=files_held(state_path),
+        counts=counts,
+    )
 
 
 class _CannotCatchUp(Exception):
