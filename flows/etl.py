@@ -29,6 +29,7 @@ from flows.merge import (
     TO_READ_FILE,
     Committed,
     Plan,
+    catches_up,
     commit_run,
     discover_files,
     ensure_state,
@@ -184,10 +185,15 @@ def merge_task(
 
 @task(name="publish", cache_policy=NO_CACHE)
 def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
-    """Put the run's partition into the lake, then swap in the analysts' file, made in a
-    process of its own (DuckDB's memory, as the merge's)."""
+    """Put the run's partition into the lake, then swap in the analysts' file: a large
+    state's spare is brought up to date in a process of its own (DuckDB's memory, as the
+    merge's), a small one copied."""
     finish_partition(settings.state_path, partition)
-    get_run_logger().info("Published: %s", _in_own_process(publish, settings.layout, run_id))
+    if catches_up(settings.state_path):
+        how = _in_own_process(publish, settings.layout, run_id, None, True)
+    else:
+        how = publish(settings.layout, run_id)
+    get_run_logger().info("Published: %s", how)
 
 
 @flow(name=FLOW_NAME)
