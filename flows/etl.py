@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from logging import Logger, LoggerAdapter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -190,7 +191,7 @@ def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
     merge's), a small one copied."""
     finish_partition(settings.state_path, partition)
     if catches_up(settings.state_path):
-        how = _in_own_process(publish, settings.layout, run_id, None, True)
+        how = _in_own_process(partial(publish, catch_up=True), settings.layout, run_id)
     else:
         how = publish(settings.layout, run_id)
     get_run_logger().info("Published: %s", how)

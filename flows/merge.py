@@ -293,7 +293,7 @@ def publish(layout: Layout, run_id: str, version: str | None = None, catch_up: b
     target = db_path.parent / WAREHOUSE_VERSIONS / f"{version or run_id}{db_path.suffix}"
     catch_up = catch_up and version is None
     spare = spare_copy(db_path) if catch_up else None
-    reason = "no spare file" if catch_up else "a rebuild" if version else "a small state"
+    reason = "no spare file" if catch_up else "a rebuild" if version else "the state is small"
     replayed = None
     if spare is not None:
         try:
