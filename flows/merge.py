@@ -33,6 +33,7 @@ from flows.warehouse import (
     connect_state,
     copy_state,
     count_articles,
+    duckdb_path,
     guard_mass_deletion,
     in_transaction,
     merge_partition,
@@ -159,15 +160,18 @@ def discover_files(source: SourceTree, work: Path) -> int:
 def plan_reads(state_path: Path, work: Path, partition: Path, read_all: bool) -> Plan:
     """Compare the discovered files with the state: write the files to read (path, mtime)
     to the work folder and the deleted ones into the partition."""
-    discovered = pq.read_table(work / DISCOVERED_FILE)
     with connect_state(state_path, read_only=True) as con:
-        con.register("discovered", discovered)
+        con.execute(
+            "create temp table discovered as select * from read_parquet($path)",
+            {"path": duckdb_path(work / DISCOVERED_FILE)},
+        )
+        seen = con.execute("select count(*) from discovered").fetchone()
         to_read = con.execute(read_sql("plan", "files_to_read"), {"read_all": read_all})
         to_read_rows = to_read.to_arrow_table()
         deleted = con.execute(read_sql("plan", "files_deleted")).to_arrow_table()
     pq.write_table(to_read_rows, work / TO_READ_FILE)
     lake.write_deleted(partition, deleted)
-    return Plan(discovered.num_rows, to_read_rows.num_rows, deleted.num_rows)
+    return Plan(int(seen[0]) if seen else 0, to_read_rows.num_rows, deleted.num_rows)
 
 
 def commit_run(
@@ -181,9 +185,8 @@ def commit_run(
     """Merge the run's partition into the state in one transaction with the data checks
     and the run's record; a failing error check or a mass deletion rolls it all back.
     Then checkpoint, so the file is whole for copying."""
-    discovered = pq.read_table(discovered_path, columns=["source_path"])
     with connect_state(state_path) as con:
-        register_discovered_files(con, discovered)
+        register_discovered_files(con, discovered_path)
         outcome: list[Committed] = []
 
         def merge() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from flows import lake
@@ -95,7 +96,14 @@ def new_state(template: Path, folder: Path) -> duckdb.DuckDBPyConnection:
 
 
 def discover(con: duckdb.DuckDBPyConnection, source_paths: Sequence[str]) -> None:
-    register_discovered_files(con, pa.table({"source_path": pa.array(source_paths, pa.string())}))
+    """The files a run found, as a run hands them to the merge: a Parquet file."""
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    assert row is not None
+    found = Path(row[0]).with_name("discovered.parquet")
+    pq.write_table(pa.table({"source_path": pa.array(source_paths, pa.string())}), found)
+    register_discovered_files(con, found)
 
 
 def listing(
