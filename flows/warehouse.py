@@ -254,12 +254,19 @@ def merge_partition(
     con: duckdb.DuckDBPyConnection, parsed: Path, run: RunRecord, compacted: bool = False
 ) -> None:
     """Apply one run's partition to the state (inside the caller's transaction): close and
-    open file, page and article versions, as ``sql/merge`` says, in file-name order."""
+    open file, page and article versions, as ``sql/merge`` says, in file-name order.
+
+    On one thread: DuckDB's parallel inserts leave part-filled row groups, and a later
+    checkpoint merges those by rewriting them, so that some small run long after a full
+    load or rebuild would pay for rewriting most of the state's text. One thread appends
+    whole row groups, and every checkpoint costs what the run added."""
     register_partition(con, parsed, run.run_id if compacted else None)
     parameters = {"run_id": run.run_id, "source_time": run.source_time}
+    con.execute("set threads = 1")
     for step in read_sql_files("merge"):
         used = {name: value for name, value in parameters.items() if f"${name}" in step.text}
         con.execute(step.text, used)
+    con.execute("reset threads")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -160,6 +160,37 @@ def test_points_agree_with_commonmark_on_every_article(con: duckdb.DuckDBPyConne
     assert sum(counts.values()) == con.execute("select count(*) from answer_points").fetchone()[0]  # type: ignore[index]
 
 
+DUCKDB_ROW_GROUP_ROWS = 122_880
+"""DuckDB's default row group size: a table's row groups but its last hold this many rows
+when its rows were appended in order."""
+
+
+def test_full_load_writes_whole_row_groups(con: duckdb.DuckDBPyConnection) -> None:
+    """A part-filled row group before a table's last is one a later checkpoint would
+    rewrite, with its neighbours, to merge it: the full load must leave none."""
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where database_name = current_database()"
+        ).fetchall()
+    ]
+    part_filled = {}
+    for table in tables:
+        counts = [
+            count
+            for (count,) in con.execute(
+                "select max(count) from pragma_storage_info($table) "
+                "group by row_group_id order by row_group_id",
+                {"table": table},
+            ).fetchall()
+        ]
+        if any(count != DUCKDB_ROW_GROUP_ROWS for count in counts[:-1]):
+            part_filled[table] = counts
+    assert "etl.page_content_keywords" in tables
+    assert part_filled == {}
+
+
 def test_reruns_are_incremental(
     real_corpus: Path, facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
 ) -> None:
