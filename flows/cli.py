@@ -28,7 +28,7 @@ from flows.settings import (
     Layout,
     resolve_settings,
 )
-from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state
+from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state, first_line
 
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
@@ -294,8 +294,7 @@ def _run(args: argparse.Namespace) -> int:
             staging=settings.staging,
         )
     except Exception as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        print(f"{PROG}: error: run failed: {first_line}", file=sys.stderr)
+        print(f"{PROG}: error: run failed: {first_line(error)}", file=sys.stderr)
         return 1
     print(f"Warehouse ready: {summary.database_path}")
     print(f"Open it with:    {_duckdb_command()} -readonly {summary.database_path}")
@@ -409,8 +408,7 @@ def _report(args: argparse.Namespace) -> int:
     try:
         columns, rows = _read_report(database, args.name, args.limit)
     except duckdb.Error as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise CliError(f"cannot read {database}: {first_line}") from None
+        raise CliError(f"cannot read {database}: {first_line(error)}") from None
     if columns is None:
         print("\n".join(rows))
         return 0

@@ -53,7 +53,6 @@ from flows.storage import SourceTree, StagingArea
 from flows.warehouse import (
     CheckResult,
     ChecksFailed,
-    IncompatibleWarehouse,
     RunRecord,
     check_state,
 )
@@ -245,7 +244,7 @@ def quicktakes_etl(
             _recover(settings, logger)
             summary = _load(settings, run_id, run_name, started_at, work, logger)
         finally:
-            _remove_staging(settings, work, run_id, logger)
+            _remove_staging(settings, run_id, logger)
             shutil.rmtree(work, ignore_errors=True)
     summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
@@ -295,8 +294,7 @@ def _load(
     try:
         return _load_partition(settings, run, work, partition, rebuilt, logger)
     except BaseException as error:
-        if not isinstance(error, IncompatibleWarehouse):
-            _record_failure(settings, run, partition, error, logger)
+        _record_failure(settings, run, partition, error, logger)
         raise
 
 
@@ -414,27 +412,21 @@ def _staged_by(work: Path) -> StagingArea | None:
     return StagingArea(location)
 
 
-def _staging_area(settings: RunSettings, work: Path, partition: Path) -> StagingArea:
+def _open_staging(settings: RunSettings, work: Path, partition: Path) -> StagingArea:
     """Where workers write: the pending partition itself, or the run's folder under
-    --staging (storage that remote workers share)."""
+    --staging (storage that remote workers share), named in the work folder first, for
+    the next run to remove if this one is killed."""
     if settings.staging is None:
         return StagingArea(str(partition))
-    return StagingArea(f"{settings.staging.rstrip('/')}/{work.name}")
-
-
-def _open_staging(settings: RunSettings, work: Path, partition: Path) -> StagingArea:
-    """The staging area, named in the work folder first, for the next run to remove if
-    this one is killed."""
-    staging = _staging_area(settings, work, partition)
-    if settings.staging is not None:
-        work.mkdir(parents=True, exist_ok=True)
-        written = work / f".{STAGING_MARKER}.tmp"
-        written.write_text(staging.location, encoding="utf-8")
-        written.replace(work / STAGING_MARKER)
+    staging = StagingArea(f"{settings.staging.rstrip('/')}/{work.name}")
+    work.mkdir(parents=True, exist_ok=True)
+    written = work / f".{STAGING_MARKER}.tmp"
+    written.write_text(staging.location, encoding="utf-8")
+    written.replace(work / STAGING_MARKER)
     return staging
 
 
-def _remove_staging(settings: RunSettings, work: Path, run_id: str, logger: Log) -> None:
+def _remove_staging(settings: RunSettings, run_id: str, logger: Log) -> None:
     if settings.staging is None:
         return
     try:

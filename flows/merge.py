@@ -30,11 +30,13 @@ from flows.warehouse import (
     RunRecord,
     add_spare,
     apply_schema,
+    conform,
     connect_state,
     copy_state,
     count_articles,
     duckdb_path,
     guard_mass_deletion,
+    has_table,
     in_transaction,
     merge_partition,
     publish_file,
@@ -112,11 +114,7 @@ def ensure_state(state_path: Path, applied_at: dt.datetime, parser: str) -> None
 
 
 def _derived_with(con: duckdb.DuckDBPyConnection) -> str | None:
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'etl' "
-        "and table_name = 'derivations'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not has_table(con, "etl.derivations"):
         return None
     row = con.execute(
         "select parser_version from etl.derivations order by derived_at desc limit 1"
@@ -294,7 +292,6 @@ def publish(layout: Layout, run_id: str, version: str | None = None, catch_up: b
         return "already published"
     started = time.perf_counter()
     target = db_path.parent / WAREHOUSE_VERSIONS / f"{version or run_id}{db_path.suffix}"
-    catch_up = catch_up and version is None
     spare = spare_copy(db_path) if catch_up else None
     reason = "no spare file" if catch_up else "a rebuild" if version else "the state is small"
     replayed = None
@@ -556,7 +553,7 @@ def _old_history(layout: Layout) -> dict[str, pa.Table]:
             tables = {
                 table: con.execute(f"select * from {table}").to_arrow_table()  # fixed names
                 for table in schemas.RUN_TABLES
-                if _has_table(con, table)
+                if has_table(con, table)
             }
     except duckdb.Error:
         tables = {
@@ -573,30 +570,8 @@ def _old_history(layout: Layout) -> dict[str, pa.Table]:
             if runs.num_rows
             else "select * from old_runs"
         ).to_arrow_table()
-    history = {"etl.runs": _conform(numbered, schemas.RUNS)}
-    history["etl.check_results"] = _conform(
+    history = {"etl.runs": conform(numbered, schemas.RUNS)}
+    history["etl.check_results"] = conform(
         tables.get("etl.check_results", pa.table({})), schemas.CHECK_RESULTS
     )
     return history
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    row = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = $schema and table_name = $name",
-        {"schema": schema, "name": name},
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:
-    """The columns of ``schema``, taken by name, null where the old table had none."""
-    return pa.table(
-        {
-            field.name: rows.column(field.name).cast(field.type)
-            if field.name in rows.column_names
-            else pa.nulls(rows.num_rows, field.type)
-            for field in schema
-        },
-        schema=schema,
-    )
