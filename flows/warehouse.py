@@ -307,7 +307,8 @@ def guard_mass_deletion(before: int, after: int, allowed: bool) -> None:
 
 def register_discovered_files(con: duckdb.DuckDBPyConnection, discovered: Path) -> None:
     """The run's file list as the temp table the file accounting check compares against,
-    read by DuckDB: through pyarrow, a 10x list raised the merge's process by 190 MB."""
+    read by DuckDB: pyarrow's memory pool would keep what reading it took for the rest of
+    the merge's process."""
     con.execute(
         "create or replace temp table discovered_files as "
         "select source_path from read_parquet($path)",
