@@ -133,8 +133,11 @@ def prefect_server() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The published corpus extracted to a temp folder; skips when ../shared is absent."""
+def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The published corpus extracted to a temp folder; skips when ../shared is absent.
+
+    Shared by every test of the session, so no test may change it (one that edits files
+    copies it first): the session fails at teardown if a file changed."""
     archives = sorted(SHARED_CORPUS.glob("*.tar.gz"))
     if not archives:
         pytest.skip(
@@ -144,7 +147,21 @@ def real_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for archive in archives:
         with tarfile.open(archive) as tar:
             tar.extractall(target, filter="data")
-    return target
+    extracted = tree_stamps(target)
+    yield target
+    changed = sorted({path for path, _ in set(extracted.items()) ^ tree_stamps(target).items()})
+    assert not changed, (
+        f"tests changed {len(changed)} files of the shared real corpus: {changed[:3]}"
+    )
+
+
+def tree_stamps(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``root`` with its size and modification time."""
+    return {
+        path.relative_to(root).as_posix(): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in root.rglob("*")
+        if path.is_file()
+    }
 
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"

@@ -7,6 +7,7 @@ markdown-it-py's HTML rendering, never from the pipeline's own code.
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -81,14 +82,22 @@ def commonmark_list_numbers(markdown: str, renderer: MarkdownIt) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def facts(real_corpus: Path) -> CorpusFacts:
-    return derive_facts(real_corpus)
+def corpus(real_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's own copy of the real corpus: the rerun test edits it."""
+    target = tmp_path_factory.mktemp("real-corpus-copy") / "corpus"
+    shutil.copytree(real_corpus, target)
+    return target
 
 
 @pytest.fixture(scope="module")
-def run(real_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
+def facts(corpus: Path) -> CorpusFacts:
+    return derive_facts(corpus)
+
+
+@pytest.fixture(scope="module")
+def run(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> RunSummary:
     warehouse = tmp_path_factory.mktemp("real-warehouse")
-    return quicktakes_etl(source=str(real_corpus), warehouse=str(warehouse))
+    return quicktakes_etl(source=str(corpus), warehouse=str(warehouse))
 
 
 @pytest.fixture(scope="module")
@@ -192,25 +201,25 @@ def test_full_load_writes_whole_row_groups(con: duckdb.DuckDBPyConnection) -> No
 
 
 def test_reruns_are_incremental(
-    real_corpus: Path, facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
+    corpus: Path, facts: CorpusFacts, run: RunSummary, con: duckdb.DuckDBPyConnection
 ) -> None:
     """A rerun with nothing changed reports 0 changed and changes nothing; a rerun after
     editing every 100th file updates exactly those files and their articles."""
     warehouse = str(Path(run.database_path).parent)
     con.close()
     before = warehouse_rows(run.database_path)
-    unchanged = quicktakes_etl(source=str(real_corpus), warehouse=warehouse)
+    unchanged = quicktakes_etl(source=str(corpus), warehouse=warehouse)
     assert warehouse_rows(unchanged.database_path) == before
 
-    files = sorted(p for p in real_corpus.rglob("*.md"))
+    files = sorted(p for p in corpus.rglob("*.md"))
     edited = files[::100]
     for path in edited:
         text = path.read_text("utf-8")
         path.write_text(
             text.replace("\nanswer: >-\n    ", "\nanswer: >-\n    Edited. ", 1), "utf-8"
         )
-    changed = quicktakes_etl(source=str(real_corpus), warehouse=warehouse)
-    expected_paths = sorted(p.relative_to(real_corpus).as_posix() for p in edited)
+    changed = quicktakes_etl(source=str(corpus), warehouse=warehouse)
+    expected_paths = sorted(p.relative_to(corpus).as_posix() for p in edited)
     with duckdb.connect(changed.database_path, read_only=True) as after:
         runs = after.execute(
             "select files_changed_count, load_mode from etl.runs order by run_no"
