@@ -110,10 +110,16 @@ def test_second_run_waits_for_the_lock_or_gives_up(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)
-    assert waiting.poll() is None
+    assert waiting.stderr is not None
+    before_kill = []
+    for line in waiting.stderr:
+        before_kill.append(line)
+        if "Waiting up to 120 s for another run to finish" in line:
+            break
+    assert waiting.poll() is None, "".join(before_kill)
     lock_holder.kill()
-    out, err = waiting.communicate(timeout=300)
+    out, rest = waiting.communicate(timeout=300)
+    err = "".join(before_kill) + rest
     assert waiting.returncode == 0, err[-2000:]
     assert "Warehouse ready" in out
     assert err.count("Waiting up to 120 s for another run to finish (test holder pid") == 1
