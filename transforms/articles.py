@@ -111,6 +111,35 @@ def split_frontmatter(text: str) -> str:
     )
 
 
+_UNREADABLE_VALUE = (ValueError, TypeError, AttributeError, OverflowError)
+
+
+def _unreadable_value_mark(yaml_text: str) -> yaml.Mark | None:
+    """Where the first value libyaml's constructors cannot build starts: their errors
+    carry no position, but the composed document's nodes do."""
+    try:
+        root = yaml.compose(yaml_text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        return None
+    constructor = yaml.constructor.SafeConstructor()
+    pending, seen = [root] if root is not None else [], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                constructor.construct_object(node)
+            except _UNREADABLE_VALUE:
+                return node.start_mark
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(reversed([part for pair in node.value for part in pair]))
+    return None
+
+
 def load_frontmatter(yaml_text: str) -> dict[str, Any]:
     """Parse the frontmatter as libyaml's safe loader does, through yaml-rs where proven equal."""
     try:
@@ -127,9 +156,15 @@ def load_frontmatter(yaml_text: str) -> dict[str, Any]:
         raise ArticleRejected("yaml_error", f"YAML error: {error}") from None
     except RecursionError:
         raise ArticleRejected("too_complex", "YAML nests too deeply to load") from None
-    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+    except _UNREADABLE_VALUE as error:
         # PyYAML's constructors raise these for values like 'date: 2024-13-45'.
-        raise ArticleRejected("yaml_error", f"YAML value cannot be read: {error}") from None
+        mark = _unreadable_value_mark(yaml_text)
+        line = mark.line + 2 if mark else None
+        column = mark.column + 1 if mark else None
+        where = f" at line {line}, column {column}" if mark else ""
+        raise ArticleRejected(
+            "yaml_error", f"YAML value cannot be read{where}: {error}", line, column
+        ) from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "empty"
         raise ArticleRejected("not_a_mapping", f"frontmatter is {kind}, not a mapping of fields")

@@ -158,10 +158,10 @@ def test_slug_falls_back_to_the_folder_without_url() -> None:
             id="python-tag",
         ),
         pytest.param(
-            b"---\nid: 1\nanswer: x\ndate: 2024-13-45\n---\n", ("yaml_error", None), id="bad-month"
+            b"---\nid: 1\nanswer: x\ndate: 2024-13-45\n---\n", ("yaml_error", 4), id="bad-month"
         ),
         pytest.param(
-            b"---\nid: 1\nanswer: x\nn: !!int 'x'\n---\n", ("yaml_error", None), id="bad-int-tag"
+            b"---\nid: 1\nanswer: x\nn: !!int 'x'\n---\n", ("yaml_error", 4), id="bad-int-tag"
         ),
         pytest.param(
             b"---\nid: 99999999999999999999\nanswer: x\n---\n",
