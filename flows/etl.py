@@ -49,7 +49,7 @@ from flows.merge import (
     upgrade_old_warehouse,
 )
 from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
-from flows.storage import SourceTree, StagingArea
+from flows.storage import ARTICLE_SUFFIX, EmptySource, SourceTree, StagingArea
 from flows.warehouse import (
     CheckResult,
     ChecksFailed,
@@ -307,9 +307,14 @@ def _load_partition(
     logger: Log,
 ) -> RunSummary:
     source = SourceTree(settings.source_root)
-    large = files_held(settings.state_path) > OWN_PROCESS_FILES
+    held = files_held(settings.state_path)
+    large = held > OWN_PROCESS_FILES
     found = discover_task(source, work, large)
     logger.info("Found %s article files under %s", f"{found:,}", settings.source_root)
+    if found == 0 and held == 0:
+        raise EmptySource(
+            f"no article files (*{ARTICLE_SUFFIX}) under {settings.source_root}: nothing to load"
+        )
     plan = plan_task(settings.state_path, work, partition, settings.full_refresh, large)
     logger.info(
         "%s to read (new, changed or unreadable before), %s deleted, %s unchanged",

@@ -142,6 +142,11 @@ def discover_with_stats(source_root: Path) -> pa.Table:
     return found_files(paths, sizes, mtimes)
 
 
+class EmptySource(RunRefused):
+    """A source with no article files for a warehouse that holds none: a wrong folder, most
+    likely, and loading it would publish an empty warehouse."""
+
+
 class SourceUnlistable(RunRefused):
     """A folder under the source cannot be listed: its files could be neither loaded nor
     taken as deleted, so the run stops before it changes anything."""

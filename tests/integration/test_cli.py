@@ -64,6 +64,26 @@ def test_missing_source_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.usefixtures("prefect_server")
+def test_a_source_with_no_articles_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A wrong folder (no .md files in it) for a new warehouse: one line, exit 1, and no
+    empty warehouse published."""
+    source = tmp_path / "source"
+    (source / "learn").mkdir(parents=True)
+    (source / "learn" / "notes.txt").write_text("not an article")
+    warehouse = tmp_path / "wh"
+    assert main(["run", "--source", str(source), "--warehouse", str(warehouse)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"quicktakes-etl: error: run failed: no article files (*.md) under {source}: "
+        "nothing to load"
+    )
+    assert "Traceback" not in err
+    assert not (warehouse / "quicktakes.duckdb").exists()
+
+
 def test_source_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "article.md"
     source.write_text("x")

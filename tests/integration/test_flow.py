@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from flows.etl import quicktakes_etl
+from flows.storage import EmptySource
 from tests.conftest import FIXTURES, assert_rebuilds_the_same, warehouse_rows
 
 CORPUS = FIXTURES / "corpus"
@@ -186,11 +187,22 @@ def test_removed_file_disappears_on_the_next_run(tmp_path: Path) -> None:
     ) == [("learn/biology/what-is-osmosis.md", "deleted")]
 
 
-def test_empty_source_loads_an_empty_warehouse(tmp_path: Path) -> None:
+def test_an_empty_source_is_refused_for_a_new_warehouse(tmp_path: Path) -> None:
+    """No article file and none held: a wrong folder, so no empty warehouse is published,
+    and the refused run is on record in the state."""
     (tmp_path / "empty").mkdir()
-    summary = quicktakes_etl(source=str(tmp_path / "empty"), warehouse=str(tmp_path / "wh"))
-    assert set(summary.counts.values()) == {0}
-    assert rows(Path(summary.database_path), "select count(*) from articles") == [(0,)]
+    warehouse = tmp_path / "wh"
+    with pytest.raises(EmptySource, match=r"no article files \(\*\.md\) under .*empty"):
+        quicktakes_etl(source=str(tmp_path / "empty"), warehouse=str(warehouse))
+    assert not (warehouse / "quicktakes.duckdb").exists()
+    assert rows(
+        warehouse / ".state" / "state.duckdb", "select status, error_message from etl.runs"
+    ) == [
+        (
+            "failed",
+            f"EmptySource: no article files (*.md) under {tmp_path / 'empty'}: nothing to load",
+        )
+    ]
 
 
 def test_summary_names_the_warehouse_and_the_rejections(loaded: Path, tmp_path: Path) -> None:
