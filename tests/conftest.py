@@ -123,6 +123,14 @@ def assert_rebuilds_the_same(warehouse: Path, scratch: Path) -> None:
             )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the Prefect server is slow: a flow run takes seconds, and the server
+    20 s to start. Marked here, from the fixture it uses, so no module can forget it."""
+    for item in items:
+        if "prefect_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One Prefect test server for the whole session: it takes ~20 s to start."""
