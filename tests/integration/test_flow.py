@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -203,6 +204,30 @@ def test_an_empty_source_is_refused_for_a_new_warehouse(tmp_path: Path) -> None:
             f"EmptySource: no article files (*.md) under {tmp_path / 'empty'}: nothing to load",
         )
     ]
+
+
+def test_the_run_leaves_its_summary_and_counts_as_prefect_artifacts(tmp_path: Path) -> None:
+    """What the Prefect UI shows on the run's Artifacts tab, read back from the server."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    summary = quicktakes_etl(source=str(CORPUS), warehouse=str(tmp_path))
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(summary.run_id)])
+            )
+        )
+    by_key = {artifact.key: artifact for artifact in artifacts}
+    assert sorted(by_key) == ["quicktakes-etl-counts", "quicktakes-etl-summary"]
+    markdown = str(by_key["quicktakes-etl-summary"].data)
+    assert summary.render() in markdown
+    assert "| `learn/broken/notes.md` | no_frontmatter |" in markdown
+    counts = by_key["quicktakes-etl-counts"].data
+    assert isinstance(counts, str)
+    assert {"table": "articles", "rows": 3} in json.loads(counts)
 
 
 def test_summary_names_the_warehouse_and_the_rejections(loaded: Path, tmp_path: Path) -> None:
