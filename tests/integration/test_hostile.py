@@ -142,6 +142,8 @@ HOSTILE: dict[str, tuple[bytes, str, str | None]] = {
     ),
 }
 IGNORED = {"notes.txt": b"not an article", "image.png": b"\x89PNG\r\n\x1a\n\x00\x00"}
+BROKEN_LINK = "broken-link.md"
+"""An article path that is a symlink to nothing: found by the walk, unreadable."""
 
 
 def write_tree(root: Path) -> None:
@@ -154,6 +156,7 @@ def write_tree(root: Path) -> None:
     for name, content in IGNORED.items():
         (hostile / name).write_bytes(content)
     os.symlink("..", hostile / "loop")
+    os.symlink(root / "gone" / "article.md", hostile / BROKEN_LINK)
 
 
 def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
@@ -185,7 +188,8 @@ def test_every_file_gets_its_verdict(loaded: tuple[Path, Path]) -> None:
         "where f.source_path like 'learn/hostile/%' order by 1",
     )
     expected = sorted(
-        (f"learn/hostile/{name}", status, kind) for name, (_, status, kind) in HOSTILE.items()
+        [(f"learn/hostile/{name}", status, kind) for name, (_, status, kind) in HOSTILE.items()]
+        + [(f"learn/hostile/{BROKEN_LINK}", "rejected", "read_error")]
     )
     assert verdicts == expected
 
@@ -201,6 +205,13 @@ def test_rejections_say_what_and_where(loaded: tuple[Path, Path]) -> None:
         f"invalid UTF-8 at byte {offset} (line {line})"
     )
     assert "10,000 values" in messages["learn/hostile/alias-bomb.md"]
+    date_line = ARTICLE[: ARTICLE.index("\ndate: ") + 1].count("\n") + 1
+    assert messages["learn/hostile/bad-timestamp.md"] == (
+        f"YAML value cannot be read at line {date_line}, column 7: month must be in 1..12"
+    )
+    assert messages[f"learn/hostile/{BROKEN_LINK}"] == (
+        "cannot read file: No such file or directory"
+    )
     assert not Path("/tmp/pwned").exists()
 
 
