@@ -276,9 +276,10 @@ def _read_bytes(source_root: Path, path: str) -> bytes:
 
 def _modified_ns(info: dict[str, object]) -> int:
     """The modification time a store's listing reports, in ns (local and SFTP ``mtime``,
-    S3 ``LastModified``, Azure ``last_modified``); 0 where it has none, which leaves size
+    S3 ``LastModified``, Azure ``last_modified``, else ``created``, which a store that only
+    replaces whole objects renews on every write); 0 where it has none, which leaves size
     as the only change signal (run --full-refresh after a same-size rewrite)."""
-    for key in ("mtime", "LastModified", "last_modified"):
+    for key in ("mtime", "LastModified", "last_modified", "created"):
         value = info.get(key)
         if isinstance(value, int | float):
             return int(value * 1_000_000_000)
