@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from flows.sqlfiles import read_sql_files
+
 # Prefect reads these when it is first imported; tests never touch ~/.prefect.
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quicktakes-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -111,16 +113,23 @@ def assert_rebuilds_the_same(warehouse: Path, scratch: Path) -> None:
         for name, path in (("kept", layout.state_path), ("rebuilt", rebuilt)):
             quoted = str(path).replace("'", "''")  # ATTACH takes no bind parameters
             con.execute(f"attach '{quoted}' as {name} (read_only)")
-        tables = con.execute(
+        listed = (
             "select schema_name || '.' || table_name from duckdb_tables() "
-            "where database_name = 'kept' "
-            "and table_name not in ('derivations', 'schema_version', 'schema_objects')"
-        ).fetchall()
+            "where database_name = $name "
+            "and table_name not in ('derivations', 'schema_version', 'schema_objects') order by 1"
+        )
+        tables = con.execute(listed, {"name": "kept"}).fetchall()
+        assert ("etl.page_contents",) in tables
+        assert con.execute(listed, {"name": "rebuilt"}).fetchall() == tables
         for (table,) in tables:
             kept = con.execute(f"select * from kept.{table} order by all").fetchall()
             assert con.execute(f"select * from rebuilt.{table} order by all").fetchall() == kept, (
                 table
             )
+
+
+CHECK_NAMES = sorted(sql_file.name for sql_file in read_sql_files("checks"))
+"""Every data check in sql/checks: what a run that merges reports on."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

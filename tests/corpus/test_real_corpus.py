@@ -18,7 +18,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from flows.etl import RunSummary, quicktakes_etl
-from tests.conftest import warehouse_rows
+from tests.conftest import CHECK_NAMES, warehouse_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_server")]
 
@@ -120,7 +120,8 @@ def test_every_file_is_accounted_for(
     )
     rejected = con.execute("select count(*) from etl.rejected_files").fetchone()
     assert rejected == (len(facts.files) - len(facts.ids_by_file),)
-    assert all(check.passed for check in run.checks), [c for c in run.checks if not c.passed]
+    assert sorted(check.name for check in run.checks) == CHECK_NAMES
+    assert [check.name for check in run.checks if not check.passed] == []
 
 
 def test_one_article_per_distinct_id(facts: CorpusFacts, con: duckdb.DuckDBPyConnection) -> None:
@@ -152,6 +153,7 @@ def test_canonical_subjects(facts: CorpusFacts, con: duckdb.DuckDBPyConnection) 
 def test_points_agree_with_commonmark_on_every_article(con: duckdb.DuckDBPyConnection) -> None:
     renderer = MarkdownIt("commonmark")
     answers = con.execute("select article_id, answer_markdown from articles").fetchall()
+    assert len(answers) > 30_000
     loaded = dict(
         con.execute(
             "select a.article_id, coalesce(list(p.list_number order by p.point_index) "

@@ -72,6 +72,15 @@ def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
     ]
     assert [(case["name"], case["files"]) for case in figures["cases"]] == expected
     assert all(c["wall_seconds"] > 0 and c["peak_rss_bytes"] > 0 for c in figures["cases"])
+    assert [target["name"] for target in figures["targets"]] == [
+        "fixed cost, s",
+        "full load data time / naive loop",
+        "no-op rerun data time / naive loop",
+        "1% changed rerun data time / naive loop",
+        "peak RSS of any run, GB",
+        "peak RSS of the reruns, GB",
+        "2x data time / 1x data time",
+    ]
     assert status == (0 if all(target["met"] for target in figures["targets"]) else 1)
     assert len(list((work / "logs").glob("*.log"))) == len(expected) + FIXED_RUNS - 1 + 2
     before, after = figures["noop_growth"]

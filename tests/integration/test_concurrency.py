@@ -256,8 +256,8 @@ def test_an_analysts_writes_after_a_publish_stay_out_of_the_new_file(tmp_path: P
     reference = quicktakes_etl(source=str(source), warehouse=str(tmp_path / "reference"))
     assert warehouse_rows(database) == warehouse_rows(reference.database_path)
     with duckdb.connect(str(database), read_only=True) as con:
-        assert con.execute("select count(*) from duckdb_tables() where table_name = 'scratch'")
-        assert con.fetchone() == (0,)
+        scratch = "select count(*) from duckdb_tables() where table_name = 'scratch'"
+        assert con.execute(scratch).fetchone() == (0,)
     quicktakes_etl(source=str(source), warehouse=str(warehouse))
     assert sorted(p.name for p in (warehouse / ".warehouses").iterdir()) == [
         database.resolve().name

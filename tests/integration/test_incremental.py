@@ -170,7 +170,9 @@ def test_a_changed_parser_derives_every_version_again_from_the_raw_bytes(tmp_pat
     first = quicktakes_etl(source=str(source), warehouse=str(warehouse))
     before = warehouse_rows(Path(first.database_path))
     (partition,) = (warehouse / "lake" / "runs").iterdir()
-    for part in (partition / "pages").glob("*.parquet"):
+    parts = sorted((partition / "pages").glob("*.parquet"))
+    assert parts
+    for part in parts:
         pages = pq.read_table(part)
         title = pages.schema.get_field_index("title")
         tampered = pc.binary_join_element_wise(pages["title"], "(tampered)", "")

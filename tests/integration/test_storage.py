@@ -98,6 +98,7 @@ def test_a_killed_runs_staged_batches_are_removed_by_the_next_run(
 def test_url_source_lists_files_with_size_and_mtime(shared: Path) -> None:
     local = SourceTree(str(shared / "corpus")).discover()
     url = SourceTree((shared / "corpus").as_uri()).discover()
+    assert url.num_rows == local.num_rows == 9
     assert url.select(["source_path", "size_bytes"]) == local.select(["source_path", "size_bytes"])
     assert url.column("source_path").to_pylist() == sorted(url.column("source_path").to_pylist())
     assert all(mtime > 0 for mtime in url.column("mtime_ns").to_pylist())
