@@ -14,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from logging import Logger, LoggerAdapter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
+from prefect.states import Completed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows import lake
@@ -231,28 +233,50 @@ def quicktakes_etl(
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
-    with warehouse_lock(
-        settings.warehouse_dir,
-        settings.lock_timeout,
-        f"flow run {run_name}",
-        lambda holder: logger.info(
-            "Waiting up to %.0f s for another run to finish (%s)", settings.lock_timeout, holder
-        ),
-    ):
-        work = settings.work_dir / run_id
-        try:
-            _recover(settings, logger)
-            summary = _load(settings, run_id, run_name, started_at, work, logger)
-        finally:
-            _remove_staging(settings, run_id, logger)
-            shutil.rmtree(work, ignore_errors=True)
+    try:
+        with warehouse_lock(
+            settings.warehouse_dir,
+            settings.lock_timeout,
+            f"flow run {run_name}",
+            lambda holder: logger.info(
+                "Waiting up to %.0f s for another run to finish (%s)", settings.lock_timeout, holder
+            ),
+        ):
+            work = settings.work_dir / run_id
+            try:
+                _recover(settings, logger)
+                summary = _load(settings, run_id, run_name, started_at, work, logger)
+            finally:
+                _remove_staging(settings, run_id, logger)
+                shutil.rmtree(work, ignore_errors=True)
+    except Exception as error:
+        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, error))
+        raise
     summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
+    _try_artifacts(logger, partial(_publish_artifacts, summary))
+    # Prefect ends the run in a returned state and hands the caller that state's data.
+    return cast(RunSummary, _final_state(summary))
+
+
+def _final_state(summary: RunSummary) -> State[RunSummary]:
+    """Completed, named for the rejected files when the warehouse holds any, so that the
+    runs list shows them without opening the run."""
+    if not summary.files_rejected:
+        return Completed(data=summary)
+    return Completed(
+        name=f"Completed ({summary.files_rejected:,} rejected)",
+        message=f"{summary.files_rejected:,} files are rejected: see etl.rejected_files",
+        data=summary,
+    )
+
+
+def _try_artifacts(logger: Log, publish: Callable[[], None]) -> None:
+    """Artifacts are for people: failing to write them never changes a run's outcome."""
     try:
-        _publish_artifacts(summary)
+        publish()
     except Exception as error:
-        logger.warning("The run is published, but its Prefect artifacts failed: %s", error)
-    return summary
+        logger.warning("The run's Prefect artifacts failed: %s", error)
 
 
 def _load(
@@ -543,6 +567,15 @@ def _collect(
             summary.seconds,
         )
     return summaries
+
+
+def _publish_failure(run_name: str, error: Exception) -> None:
+    create_markdown_artifact(
+        key="quicktakes-etl-summary",
+        markdown=f"quicktakes-etl run {run_name} failed: nothing was published.\n\n"
+        f"```\n{type(error).__name__}: {error}\n```\n",
+        description="Why the run failed",
+    )
 
 
 def _publish_artifacts(summary: RunSummary) -> None:

@@ -207,7 +207,8 @@ def test_an_empty_source_is_refused_for_a_new_warehouse(tmp_path: Path) -> None:
 
 
 def test_the_run_leaves_its_summary_and_counts_as_prefect_artifacts(tmp_path: Path) -> None:
-    """What the Prefect UI shows on the run's Artifacts tab, read back from the server."""
+    """What the Prefect UI shows of the run, read back from the server: its state, named
+    for the rejected files, and the summary and counts on its Artifacts tab."""
     from uuid import UUID
 
     from prefect.client.orchestration import get_client
@@ -215,11 +216,14 @@ def test_the_run_leaves_its_summary_and_counts_as_prefect_artifacts(tmp_path: Pa
 
     summary = quicktakes_etl(source=str(CORPUS), warehouse=str(tmp_path))
     with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(summary.run_id)).state
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(
                 flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(summary.run_id)])
             )
         )
+    assert state is not None
+    assert (state.type.value, state.name) == ("COMPLETED", "Completed (5 rejected)")
     by_key = {artifact.key: artifact for artifact in artifacts}
     assert sorted(by_key) == ["quicktakes-etl-counts", "quicktakes-etl-summary"]
     markdown = str(by_key["quicktakes-etl-summary"].data)

@@ -77,6 +77,29 @@ def test_failed_error_check_withholds_the_publish(tmp_path: Path) -> None:
     ] == [("child_counts_match", 1, 501)]
     (partition,) = [p for p in (warehouse / "lake" / "runs").iterdir() if run[0][0] in p.name]
     assert sorted(p.name for p in partition.iterdir()) == ["etl.check_results", "etl.runs"]
+    assert_failure_artifact(run[0][0], "ChecksFailed: data checks failed, nothing published")
+
+
+def assert_failure_artifact(flow_run_id: str, error: str) -> None:
+    """A failed run's Artifacts tab says it failed, that nothing was published, and why."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(flow_run_id)).state
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(flow_run_id)])
+            )
+        )
+    assert state is not None and state.type.value == "FAILED"
+    keyed = [a for a in artifacts if a.key is not None]  # Prefect keeps the exception unkeyed
+    assert [(a.key, a.type) for a in keyed] == [("quicktakes-etl-summary", "markdown")]
+    (artifact,) = keyed
+    assert "failed: nothing was published" in str(artifact.data)
+    assert error in str(artifact.data)
 
 
 @pytest.fixture
