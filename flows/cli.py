@@ -58,59 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the pipeline once as a Prefect flow run.",
     )
     _add_location_options(run)
-    run.add_argument(
-        "--batch-size",
-        type=int,
-        default=DEFAULT_BATCH_SIZE,
-        metavar="N",
-        help=f"files per parse task (default: {DEFAULT_BATCH_SIZE})",
-    )
-    run.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        metavar="N",
-        help="parser processes (default: one per CPU core)",
-    )
-    run.add_argument(
-        "--runner",
-        choices=RUNNERS,
-        default="pool",
-        help="where batches are parsed: 'pool' (default), processes of this machine under one "
-        "task each; 'prefect-process', Prefect's ProcessPoolTaskRunner; 'dask', a Dask "
-        "cluster through prefect-dask",
-    )
-    run.add_argument(
-        "--dask-address",
-        default=None,
-        metavar="URL",
-        help="scheduler of an existing Dask cluster, e.g. tcp://host:8786 (default with "
-        "--runner dask: a LocalCluster of --workers processes)",
-    )
-    run.add_argument(
-        "--staging",
-        default=None,
-        metavar="URL",
-        help="where parse workers stage their batches: a folder or fsspec URL every worker "
-        "can reach (default: the warehouse's .work folder)",
-    )
-    run.add_argument(
-        "--full-refresh",
-        action="store_true",
-        help="parse every file, not only new and changed ones",
-    )
-    run.add_argument(
-        "--allow-mass-delete",
-        action="store_true",
-        help="publish even when more than half of the loaded articles would disappear",
-    )
-    run.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=DEFAULT_LOCK_TIMEOUT,
-        metavar="SECONDS",
-        help=f"wait this long for another run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
-    )
+    _add_run_options(run)
 
     serve = commands.add_parser(
         "serve",
@@ -127,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"deployment name (default: {DEFAULT_DEPLOYMENT})",
     )
     _add_location_options(serve)
+    _add_run_options(serve)
 
     bench = commands.add_parser(
         "bench",
@@ -227,6 +176,63 @@ def _add_warehouse_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """What a run can be told, on the command line of ``run`` and of ``serve`` alike."""
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"files per parse task (default: {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parser processes (default: one per CPU core)",
+    )
+    parser.add_argument(
+        "--runner",
+        choices=RUNNERS,
+        default="pool",
+        help="where batches are parsed: 'pool' (default), processes of this machine under one "
+        "task each; 'prefect-process', Prefect's ProcessPoolTaskRunner; 'dask', a Dask "
+        "cluster through prefect-dask",
+    )
+    parser.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="URL",
+        help="scheduler of an existing Dask cluster, e.g. tcp://host:8786 (default with "
+        "--runner dask: a LocalCluster of --workers processes)",
+    )
+    parser.add_argument(
+        "--staging",
+        default=None,
+        metavar="URL",
+        help="where parse workers stage their batches: a folder or fsspec URL every worker "
+        "can reach (default: the warehouse's .work folder)",
+    )
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="parse every file, not only new and changed ones",
+    )
+    parser.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="publish even when more than half of the loaded articles would disappear",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for another run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
+    )
+
+
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
@@ -263,6 +269,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    parameters = _flow_parameters(args)
+    _set_prefect_defaults()
+    from flows.etl import quicktakes_etl
+
+    _print_refusals_without_tracebacks()
+    try:
+        summary = quicktakes_etl(**parameters)
+    except Exception as error:
+        print(f"{PROG}: error: run failed: {first_line(error)}", file=sys.stderr)
+        return 1
+    print(f"Warehouse ready: {summary.database_path}")
+    print(f"Open it with:    {_duckdb_command()} -readonly {summary.database_path}")
+    return 0
+
+
+def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """The flow's parameters from ``run`` or ``serve`` options, checked first: a bad one is
+    a one-line error before anything starts."""
     settings = resolve_settings(
         args.source,
         args.warehouse,
@@ -276,29 +300,18 @@ def _run(args: argparse.Namespace) -> int:
         args.staging,
     )
     check_state(settings.state_path, settings.database_path)
-    _set_prefect_defaults()
-    from flows.etl import quicktakes_etl
-
-    _print_refusals_without_tracebacks()
-    try:
-        summary = quicktakes_etl(
-            source=str(settings.source_root),
-            warehouse=str(settings.warehouse_dir),
-            batch_size=settings.batch_size,
-            workers=settings.workers,
-            allow_mass_delete=settings.allow_mass_delete,
-            lock_timeout=settings.lock_timeout,
-            full_refresh=settings.full_refresh,
-            runner=settings.runner,
-            dask_address=settings.dask_address,
-            staging=settings.staging,
-        )
-    except Exception as error:
-        print(f"{PROG}: error: run failed: {first_line(error)}", file=sys.stderr)
-        return 1
-    print(f"Warehouse ready: {summary.database_path}")
-    print(f"Open it with:    {_duckdb_command()} -readonly {summary.database_path}")
-    return 0
+    return {
+        "source": str(settings.source_root),
+        "warehouse": str(settings.warehouse_dir),
+        "batch_size": settings.batch_size,
+        "workers": args.workers,
+        "allow_mass_delete": settings.allow_mass_delete,
+        "lock_timeout": settings.lock_timeout,
+        "full_refresh": settings.full_refresh,
+        "runner": settings.runner,
+        "dask_address": settings.dask_address,
+        "staging": settings.staging,
+    }
 
 
 def _duckdb_command() -> str:
@@ -311,8 +324,7 @@ def _duckdb_command() -> str:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    settings = resolve_settings(args.source, args.warehouse)
-    check_state(settings.state_path, settings.database_path)
+    parameters = _flow_parameters(args)
     _set_prefect_defaults()
     from prefect.settings import PREFECT_API_URL
 
@@ -324,7 +336,6 @@ def _serve(args: argparse.Namespace) -> int:
     from flows.etl import quicktakes_etl
 
     _print_refusals_without_tracebacks()
-    parameters = {"source": str(settings.source_root), "warehouse": str(settings.warehouse_dir)}
     try:
         quicktakes_etl.serve(name=args.name, cron=args.cron, parameters=parameters)
     except ValueError as error:

@@ -197,7 +197,8 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
 
     client_env = _prefect_env(home, PREFECT_API_URL=api_url, PREFECT_RUNNER_POLL_FREQUENCY="1")
     serve = [str(BIN / "quicktakes-etl"), "serve", "--cron", "0 * * * *"]
-    processes.start("serve", [*serve, "--warehouse", str(warehouse)], client_env)
+    served = [*serve, "--warehouse", str(warehouse), "--batch-size", "3"]
+    processes.start("serve", served, client_env)
     deployment = f"{FLOW_NAME}/{DEFAULT_DEPLOYMENT}"
     trigger = [str(BIN / "prefect"), "deployment", "run", deployment]
     output = processes.wait_until(
@@ -211,6 +212,9 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
         "the flow run to finish", lambda: _terminal_state(api_url, match[1]), RUN_TIMEOUT
     )
     assert state == "COMPLETED", processes.tails()
+    with urllib.request.urlopen(f"{api_url}/flow_runs/{match[1]}", timeout=5) as response:
+        parameters = json.load(response)["parameters"]
+    assert parameters["batch_size"] == 3
     _, articles = processes.wait_until(
         "a succeeded run in etl.runs", lambda: _warehouse_counts(database), WAREHOUSE_TIMEOUT
     )
