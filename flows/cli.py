@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import RunRefused
+from flows.errors import RejectedFiles, RunRefused
 from flows.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
@@ -231,6 +231,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"wait this long for another run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
     )
+    parser.add_argument(
+        "--fail-on-rejected",
+        action="store_true",
+        help="end the run failed (exit 1) while the warehouse holds rejected files; it is "
+        "still published",
+    )
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -276,6 +282,9 @@ def _run(args: argparse.Namespace) -> int:
     _print_refusals_without_tracebacks()
     try:
         summary = quicktakes_etl(**parameters)
+    except RejectedFiles as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
     except Exception as error:
         print(f"{PROG}: error: run failed: {first_line(error)}", file=sys.stderr)
         return 1
@@ -311,6 +320,7 @@ def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "runner": settings.runner,
         "dask_address": settings.dask_address,
         "staging": settings.staging,
+        "fail_on_rejected": args.fail_on_rejected,
     }
 
 

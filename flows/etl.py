@@ -22,10 +22,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
-from prefect.states import Completed
+from prefect.states import Completed, Failed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows import lake
+from flows.errors import RejectedFiles
 from flows.lock import warehouse_lock
 from flows.merge import (
     DISCOVERED_FILE,
@@ -210,6 +211,7 @@ def quicktakes_etl(
     runner: str = "pool",
     dask_address: str | None = None,
     staging: str | None = None,
+    fail_on_rejected: bool = False,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
@@ -256,14 +258,25 @@ def quicktakes_etl(
     logger.info("Run summary\n%s", summary.render())
     _try_artifacts(logger, partial(_publish_artifacts, summary))
     # Prefect ends the run in a returned state and hands the caller that state's data.
-    return cast(RunSummary, _final_state(summary))
+    return cast(RunSummary, _final_state(summary, fail_on_rejected))
 
 
-def _final_state(summary: RunSummary) -> State[RunSummary]:
+def _final_state(summary: RunSummary, fail_on_rejected: bool) -> State[Any]:
     """Completed, named for the rejected files when the warehouse holds any, so that the
-    runs list shows them without opening the run."""
+    runs list shows them without opening the run; Failed instead when asked to, with
+    the warehouse published all the same."""
     if not summary.files_rejected:
         return Completed(data=summary)
+    if fail_on_rejected:
+        message = (
+            f"{summary.files_rejected:,} files are rejected (etl.rejected_files) and "
+            f"--fail-on-rejected is set; the warehouse is published: {summary.database_path}"
+        )
+        return Failed(
+            name=f"Failed ({summary.files_rejected:,} rejected)",
+            message=message,
+            data=RejectedFiles(message),
+        )
     return Completed(
         name=f"Completed ({summary.files_rejected:,} rejected)",
         message=f"{summary.files_rejected:,} files are rejected: see etl.rejected_files",

@@ -84,6 +84,26 @@ def test_a_source_with_no_articles_is_refused(
     assert not (warehouse / "quicktakes.duckdb").exists()
 
 
+@pytest.mark.usefixtures("prefect_server")
+def test_fail_on_rejected_exits_1_and_still_publishes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fixture corpus has 5 broken files: the run publishes, and says so, but ends
+    failed, for teams whose pipelines must turn red on bad input."""
+    warehouse = tmp_path / "wh"
+    argv = ["run", "--source", str(FIXTURES / "corpus"), "--warehouse", str(warehouse)]
+    assert main([*argv, "--fail-on-rejected"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        "quicktakes-etl: error: 5 files are rejected (etl.rejected_files) and "
+        "--fail-on-rejected is set; the warehouse is published: "
+        f"{warehouse / 'quicktakes.duckdb'}"
+    )
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        assert con.execute("select status from etl.runs").fetchall() == [("succeeded",)]
+    assert main(argv) == 0
+
+
 def test_source_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "article.md"
     source.write_text("x")

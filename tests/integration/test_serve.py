@@ -197,7 +197,7 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
 
     client_env = _prefect_env(home, PREFECT_API_URL=api_url, PREFECT_RUNNER_POLL_FREQUENCY="1")
     serve = [str(BIN / "quicktakes-etl"), "serve", "--cron", "0 * * * *"]
-    served = [*serve, "--warehouse", str(warehouse), "--batch-size", "3"]
+    served = [*serve, "--warehouse", str(warehouse), "--batch-size", "3", "--fail-on-rejected"]
     processes.start("serve", served, client_env)
     deployment = f"{FLOW_NAME}/{DEFAULT_DEPLOYMENT}"
     trigger = [str(BIN / "prefect"), "deployment", "run", deployment]
@@ -214,7 +214,7 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     assert state == "COMPLETED", processes.tails()
     with urllib.request.urlopen(f"{api_url}/flow_runs/{match[1]}", timeout=5) as response:
         parameters = json.load(response)["parameters"]
-    assert parameters["batch_size"] == 3
+    assert (parameters["batch_size"], parameters["fail_on_rejected"]) == (3, True)
     _, articles = processes.wait_until(
         "a succeeded run in etl.runs", lambda: _warehouse_counts(database), WAREHOUSE_TIMEOUT
     )
