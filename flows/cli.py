@@ -336,13 +336,23 @@ def _duckdb_command() -> str:
 def _serve(args: argparse.Namespace) -> int:
     parameters = _flow_parameters(args)
     _set_prefect_defaults()
+    from prefect.client.schemas.schedules import CronSchedule
     from prefect.settings import PREFECT_API_URL
 
-    if not PREFECT_API_URL.value():
+    try:
+        CronSchedule(cron=args.cron)
+    except ValueError:
+        raise CliError(
+            f"--cron {args.cron!r} is not a cron expression: give five fields, minute hour "
+            "day-of-month month day-of-week, e.g. '0 * * * *' for hourly"
+        ) from None
+    api_url = PREFECT_API_URL.value()
+    if not api_url:
         raise CliError(
             "serve needs a running Prefect server (an ephemeral one keeps no schedule): start "
             "'prefect server start' and set PREFECT_API_URL, as in the README's Scheduling"
         )
+    _check_reachable(api_url)
     from flows.etl import quicktakes_etl
 
     _print_refusals_without_tracebacks()
@@ -351,6 +361,18 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise CliError(f"cannot serve: {error}") from None
     return 0
+
+
+def _check_reachable(api_url: str) -> None:
+    """One line, not an HTTP client's traceback, when PREFECT_API_URL answers nothing."""
+    import httpx
+
+    try:
+        httpx.get(f"{api_url.rstrip('/')}/health", timeout=10).raise_for_status()
+    except httpx.HTTPError as error:
+        raise CliError(
+            f"cannot reach the Prefect server at PREFECT_API_URL={api_url}: {first_line(error)}"
+        ) from None
 
 
 def _bench(args: argparse.Namespace) -> int:

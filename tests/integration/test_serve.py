@@ -224,11 +224,13 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     assert articles == expected, processes.tails()
 
 
-def test_serve_without_a_prefect_server_is_one_line(tmp_path: Path) -> None:
-    """Prefect's ephemeral server cannot keep a schedule: serve refuses it at once."""
+def serve_error(tmp_path: Path, cron: str, api_url: str | None) -> str:
+    """serve's stderr, after checking it exited 2 with one line."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
-    argv = ["serve", "--cron", "0 * * * *", "--warehouse", str(tmp_path / "wh")]
+    if api_url is not None:
+        env["PREFECT_API_URL"] = api_url
+    argv = ["serve", "--cron", cron, "--warehouse", str(tmp_path / "wh")]
     served = subprocess.run(
         [sys.executable, "-m", "flows.cli", *argv],
         env=env,
@@ -237,6 +239,28 @@ def test_serve_without_a_prefect_server_is_one_line(tmp_path: Path) -> None:
         timeout=120,
         check=False,
     )
-    assert served.returncode == 2
-    assert served.stderr.startswith("quicktakes-etl: error: serve needs a running Prefect server")
+    assert served.returncode == 2, served.stderr
     assert served.stderr.count("\n") == 1, served.stderr
+    return served.stderr.strip()
+
+
+def test_serve_without_a_prefect_server_is_one_line(tmp_path: Path) -> None:
+    """Prefect's ephemeral server cannot keep a schedule: serve refuses it at once."""
+    error = serve_error(tmp_path, "0 * * * *", None)
+    assert error.startswith("quicktakes-etl: error: serve needs a running Prefect server")
+
+
+def test_serve_with_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    api_url = f"http://127.0.0.1:{_free_port()}/api"
+    error = serve_error(tmp_path, "0 * * * *", api_url)
+    assert error.startswith(
+        f"quicktakes-etl: error: cannot reach the Prefect server at PREFECT_API_URL={api_url}: "
+    )
+
+
+def test_serve_with_a_bad_cron_is_one_line(tmp_path: Path) -> None:
+    error = serve_error(tmp_path, "99 * * *", "http://127.0.0.1:9/api")
+    assert error == (
+        "quicktakes-etl: error: --cron '99 * * *' is not a cron expression: give five fields, "
+        "minute hour day-of-month month day-of-week, e.g. '0 * * * *' for hourly"
+    )
