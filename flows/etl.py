@@ -191,12 +191,14 @@ def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
     """Put the run's partition into the lake, then swap in the analysts' file: a large
     state's spare is brought up to date in a process of its own (DuckDB's memory, as the
     merge's), a small one copied."""
+    logger = get_run_logger()
+    logger.info("Publishing: the run is committed; the analysts' file comes next")
     finish_partition(settings.state_path, partition)
     if catches_up(settings.state_path):
         how = _in_own_process(partial(publish, catch_up=True), settings.layout, run_id)
     else:
         how = publish(settings.layout, run_id)
-    get_run_logger().info("Published: %s", how)
+    logger.info("Published: %s", how)
 
 
 @flow(name=FLOW_NAME)
