@@ -7,7 +7,6 @@ import argparse
 import csv
 import datetime as dt
 import json
-import logging
 import os
 import shutil
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from flows.errors import RejectedFiles, RunRefused
+from flows.errors import RejectedFiles, RunRefused, print_refusals_without_tracebacks
 from flows.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
@@ -279,7 +278,7 @@ def _run(args: argparse.Namespace) -> int:
     _set_prefect_defaults()
     from flows.etl import quicktakes_etl
 
-    _print_refusals_without_tracebacks()
+    print_refusals_without_tracebacks()
     try:
         summary = quicktakes_etl(**parameters)
     except RejectedFiles as error:
@@ -355,7 +354,7 @@ def _serve(args: argparse.Namespace) -> int:
     _check_reachable(api_url)
     from flows.etl import quicktakes_etl
 
-    _print_refusals_without_tracebacks()
+    print_refusals_without_tracebacks()
     try:
         quicktakes_etl.serve(name=args.name, cron=args.cron, parameters=parameters)
     except ValueError as error:
@@ -415,7 +414,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     from flows.maintenance import rebuild_warehouse
     from flows.merge import parser_version
 
-    _print_refusals_without_tracebacks()
+    print_refusals_without_tracebacks()
     try:
         rebuilt = rebuild_warehouse(_maintained(args), parser_version(), args.lock_timeout)
     except RunRefused as error:
@@ -522,26 +521,6 @@ def _json_value(value: Any) -> Any:
 def _set_prefect_defaults() -> None:
     for name, value in _PREFECT_DEFAULTS.items():
         os.environ.setdefault(name, value)
-
-
-class _NoRefusalTraceback(logging.Filter):
-    """Prefect logs a failed task or flow run with its traceback; for a refusal (the lock
-    taken, a mass deletion, a failed check) the message says it all, so the console gets
-    that line alone. Prefect's API still receives the traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], RunRefused):
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def _print_refusals_without_tracebacks() -> None:
-    """Filter Prefect's console handlers (on the root logger once Prefect is imported)."""
-    from prefect.logging.handlers import PrefectConsoleHandler
-
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, PrefectConsoleHandler):
-            handler.addFilter(_NoRefusalTraceback())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 
 class RejectedFiles(Exception):
     """A run asked to fail while the warehouse holds rejected files (--fail-on-rejected):
@@ -11,3 +13,27 @@ class RejectedFiles(Exception):
 class RunRefused(Exception):
     """A run stopped for a reason its message gives in full (another run holds the lock, a
     mass deletion, a failed check): the command prints it without a traceback."""
+
+
+class _NoRefusalTraceback(logging.Filter):
+    """Prefect logs a failed task or flow run with its traceback; for a refusal (the lock
+    taken, a mass deletion, a failed check) the message says it all, so the console gets
+    that line alone. Prefect's API still receives the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RunRefused):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def print_refusals_without_tracebacks() -> None:
+    """Filter Prefect's console handlers (on the root logger once Prefect is imported), once:
+    the command calls it, and so does each flow run, which under ``serve`` runs in a
+    process of the runner's."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, PrefectConsoleHandler) and not any(
+            isinstance(f, _NoRefusalTraceback) for f in handler.filters
+        ):
+            handler.addFilter(_NoRefusalTraceback())

@@ -26,7 +26,7 @@ from prefect.states import Completed, Failed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows import lake
-from flows.errors import RejectedFiles
+from flows.errors import RejectedFiles, print_refusals_without_tracebacks
 from flows.lock import warehouse_lock
 from flows.merge import (
     DISCOVERED_FILE,
@@ -221,6 +221,7 @@ def quicktakes_etl(
     ``warehouse``, it writes into ./warehouse. One run at a time holds the
     warehouse; a second one waits up to ``lock_timeout`` seconds.
     """
+    print_refusals_without_tracebacks()
     started_at = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     settings = resolve_settings(

@@ -223,6 +223,26 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     assert expected > 0
     assert articles == expected, processes.tails()
 
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    refusing = [*serve, "--name", "refusing", "--source", str(empty)]
+    processes.start("serve-refusing", [*refusing, "--warehouse", str(tmp_path / "wh2")], client_env)
+    trigger = [str(BIN / "prefect"), "deployment", "run", f"{FLOW_NAME}/refusing"]
+    output = processes.wait_until(
+        "a flow run of the refusing deployment",
+        lambda: processes.run("deployment-run", trigger, client_env),
+        DEPLOYMENT_TIMEOUT,
+    )
+    refused = FLOW_RUN_ID.search(output)
+    assert refused, processes.tails()
+    state = processes.wait_until(
+        "the refused run to end", lambda: _terminal_state(api_url, refused[1]), RUN_TIMEOUT
+    )
+    assert state == "FAILED", processes.tails()
+    log = (tmp_path / "serve-refusing.log").read_text(errors="replace")
+    assert f"no article files (*.md) under {empty}: nothing to load" in log, log[-3000:]
+    assert "Traceback" not in log, log[-6000:]
+
 
 def serve_error(tmp_path: Path, cron: str, api_url: str | None) -> str:
     """serve's stderr, after checking it exited 2 with one line."""
