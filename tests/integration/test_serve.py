@@ -199,20 +199,11 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     serve = [str(BIN / "quicktakes-etl"), "serve", "--cron", "0 * * * *"]
     served = [*serve, "--warehouse", str(warehouse), "--batch-size", "3", "--fail-on-rejected"]
     processes.start("serve", served, client_env)
-    deployment = f"{FLOW_NAME}/{DEFAULT_DEPLOYMENT}"
-    trigger = [str(BIN / "prefect"), "deployment", "run", deployment]
-    output = processes.wait_until(
-        f"a flow run of {deployment}",
-        lambda: processes.run("deployment-run", trigger, client_env),
-        DEPLOYMENT_TIMEOUT,
-    )
-    match = FLOW_RUN_ID.search(output)
-    assert match, processes.tails()
-    state = processes.wait_until(
-        "the flow run to finish", lambda: _terminal_state(api_url, match[1]), RUN_TIMEOUT
+    flow_run_id, state = run_deployment(
+        processes, f"{FLOW_NAME}/{DEFAULT_DEPLOYMENT}", client_env, api_url
     )
     assert state == "COMPLETED", processes.tails()
-    with urllib.request.urlopen(f"{api_url}/flow_runs/{match[1]}", timeout=5) as response:
+    with urllib.request.urlopen(f"{api_url}/flow_runs/{flow_run_id}", timeout=5) as response:
         parameters = json.load(response)["parameters"]
     assert (parameters["batch_size"], parameters["fail_on_rejected"]) == (3, True)
     _, articles = processes.wait_until(
@@ -227,21 +218,32 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     empty.mkdir()
     refusing = [*serve, "--name", "refusing", "--source", str(empty)]
     processes.start("serve-refusing", [*refusing, "--warehouse", str(tmp_path / "wh2")], client_env)
-    trigger = [str(BIN / "prefect"), "deployment", "run", f"{FLOW_NAME}/refusing"]
-    output = processes.wait_until(
-        "a flow run of the refusing deployment",
-        lambda: processes.run("deployment-run", trigger, client_env),
-        DEPLOYMENT_TIMEOUT,
-    )
-    refused = FLOW_RUN_ID.search(output)
-    assert refused, processes.tails()
-    state = processes.wait_until(
-        "the refused run to end", lambda: _terminal_state(api_url, refused[1]), RUN_TIMEOUT
-    )
+    _, state = run_deployment(processes, f"{FLOW_NAME}/refusing", client_env, api_url)
     assert state == "FAILED", processes.tails()
     log = (tmp_path / "serve-refusing.log").read_text(errors="replace")
     assert f"no article files (*.md) under {empty}: nothing to load" in log, log[-3000:]
     assert "Traceback" not in log, log[-6000:]
+
+
+def run_deployment(
+    processes: Processes, deployment: str, env: dict[str, str], api_url: str
+) -> tuple[str, str]:
+    """Trigger a run of a served deployment and wait for it to end: (flow run id, state)."""
+    trigger = [str(BIN / "prefect"), "deployment", "run", deployment]
+    output = processes.wait_until(
+        f"a flow run of {deployment}",
+        lambda: processes.run("deployment-run", trigger, env),
+        DEPLOYMENT_TIMEOUT,
+    )
+    match = FLOW_RUN_ID.search(output)
+    assert match, processes.tails()
+    flow_run_id = match[1]
+    state = processes.wait_until(
+        f"the run of {deployment} to end",
+        lambda: _terminal_state(api_url, flow_run_id),
+        RUN_TIMEOUT,
+    )
+    return flow_run_id, state
 
 
 def serve_error(tmp_path: Path, cron: str, api_url: str | None) -> str:
