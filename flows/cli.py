@@ -31,6 +31,7 @@ from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state, f
 
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
+DEFAULT_ALERTS = "quicktakes-etl-alerts"
 _CELL_WIDTH = 60
 # A fresh PREFECT_HOME makes the ephemeral server migrate its database first,
 # which outlasts Prefect's 20 s default on a small machine.
@@ -75,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_location_options(serve)
     _add_run_options(serve)
+
+    alerts = commands.add_parser(
+        "alerts",
+        help="post to a webhook when a run fails or crashes (a Prefect automation)",
+        description="Create (or replace) a Prefect webhook block and an automation on the "
+        "Prefect server that POST to the webhook when a run of this flow fails or crashes. "
+        "Point PREFECT_API_URL at the Prefect server the runs report to.",
+    )
+    alerts.add_argument(
+        "--webhook", required=True, metavar="URL", help="where to POST, e.g. a chat webhook"
+    )
+    alerts.add_argument(
+        "--name",
+        default=DEFAULT_ALERTS,
+        help=f"name of the block and the automation (default: {DEFAULT_ALERTS})",
+    )
 
     bench = commands.add_parser(
         "bench",
@@ -263,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "alerts":
+            return _alerts(args)
         if args.command == "rebuild":
             return _rebuild(args)
         if args.command == "compact":
@@ -359,6 +378,30 @@ def _serve(args: argparse.Namespace) -> int:
         quicktakes_etl.serve(name=args.name, cron=args.cron, parameters=parameters)
     except ValueError as error:
         raise CliError(f"cannot serve: {error}") from None
+    return 0
+
+
+def _alerts(args: argparse.Namespace) -> int:
+    if not args.webhook.startswith(("http://", "https://")):
+        raise CliError(f"--webhook must be an http:// or https:// URL, got {args.webhook!r}")
+    _set_prefect_defaults()
+    from prefect.settings import PREFECT_API_URL
+
+    api_url = PREFECT_API_URL.value()
+    if not api_url:
+        raise CliError(
+            "alerts need a running Prefect server (an ephemeral one keeps no automation): "
+            "set PREFECT_API_URL to the server the runs report to"
+        )
+    _check_reachable(api_url)
+    from flows.alerts import install_alerts
+
+    installed = install_alerts(args.webhook, args.name)
+    replaced = f", replacing {installed.replaced}" if installed.replaced else ""
+    print(
+        f"Alerts on: a failed or crashed run POSTs to {args.webhook} (automation "
+        f"{installed.automation_id}{replaced}, webhook block {installed.block_name!r})"
+    )
     return 0
 
 
