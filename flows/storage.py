@@ -8,10 +8,12 @@ import datetime as dt
 import itertools
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import fsspec
 import pyarrow as pa
@@ -81,7 +83,7 @@ class SourceTree:
         fs, base = _filesystem(self.location)
         for path in paths:
             try:
-                yield path, fs.cat_file(f"{base}/{path}")
+                yield path, _with_retries(partial(fs.cat_file, f"{base}/{path}"))
             except OSError as error:
                 yield path, Unreadable(f"cannot read file: {error.strerror or error}")
 
@@ -159,6 +161,27 @@ def _unlistable(folder: str, error: OSError) -> SourceUnlistable:
     )
 
 
+REMOTE_ATTEMPTS = 4
+REMOTE_BACKOFF_SECONDS = 0.5
+"""A remote call that fails as a connection or a timeout fails is tried again, up to this
+many times in all, after 0.5, 1 and 2 s."""
+TRANSIENT_ERRORS = (ConnectionError, TimeoutError)
+
+Result = TypeVar("Result")
+
+
+def _with_retries(call: Callable[[], Result]) -> Result:
+    """A remote store's call, tried again with backoff on errors that pass (a dropped
+    connection, a timeout). Local files never come here, and a missing or forbidden file,
+    like any other error, fails at once."""
+    for attempt in range(REMOTE_ATTEMPTS - 1):
+        try:
+            return call()
+        except TRANSIENT_ERRORS:
+            time.sleep(REMOTE_BACKOFF_SECONDS * 2**attempt)
+    return call()
+
+
 def _list_files(fs: AbstractFileSystem, base: str) -> dict[str, dict[str, Any]]:
     """Every file under ``base`` with its listing entry. A store with a ``find`` of its own
     (object stores list a prefix in pages) raises on failure; fsspec's generic ``find``
@@ -167,7 +190,7 @@ def _list_files(fs: AbstractFileSystem, base: str) -> dict[str, dict[str, Any]]:
     symlinks are not followed."""
     if type(fs).find is not AbstractFileSystem.find:
         try:
-            return dict(fs.find(base, withdirs=False, detail=True))
+            return dict(_with_retries(partial(fs.find, base, withdirs=False, detail=True)))
         except FileNotFoundError:
             return {}
         except OSError as error:
@@ -177,7 +200,7 @@ def _list_files(fs: AbstractFileSystem, base: str) -> dict[str, dict[str, Any]]:
     while folders:
         folder = folders.pop()
         try:
-            listing = fs.ls(folder, detail=True)
+            listing = _with_retries(partial(fs.ls, folder, detail=True))
         except FileNotFoundError:
             continue
         except OSError as error:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
+from typing import Any, ClassVar
 
 import duckdb
 import fsspec
 import pytest
+from fsspec.implementations.memory import MemoryFileSystem
 
 from flows.etl import STAGING_MARKER, quicktakes_etl
 from flows.settings import ConfigError, resolve_settings
 from flows.storage import SourceTree, SourceUnlistable
 from tests.conftest import FIXTURES, warehouse_rows
+from transforms.batch import Unreadable
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -67,6 +71,60 @@ def test_an_object_store_source_and_staging_build_the_same_warehouse(tmp_path: P
         assert len(store.cat(key)) == len(before) and store.cat(key) != before
         edited = quicktakes_etl(source=source, warehouse=str(tmp_path / "remote"))
         assert (edited.files_read, edited.files_changed) == (1, 1)
+    finally:
+        store.rm(bucket, recursive=True)
+
+
+class FlakyMemory(MemoryFileSystem):
+    """fsspec's memory store behind a connection that drops: the first two reads of
+    ``flaky`` and the first listing fail as a dropped connection would. Every call is
+    counted, by path."""
+
+    protocol = "flakymemory"
+    flaky = ""
+    calls: ClassVar[Counter[str]] = Counter()
+
+    @classmethod
+    def _strip_protocol(cls, path: str) -> str:
+        memory_path: str = super()._strip_protocol(path.replace(f"{cls.protocol}://", "memory://"))
+        return memory_path
+
+    def cat_file(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        self.calls[path] += 1
+        if path.endswith(self.flaky) and self.calls[path] <= 2:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        return super().cat_file(path, *args, **kwargs)
+
+    def find(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        self.calls[f"find {path}"] += 1
+        if self.calls[f"find {path}"] == 1:
+            raise TimeoutError("listing timed out")
+        return super().find(path, *args, **kwargs)
+
+
+def test_remote_reads_are_retried_after_a_dropped_connection(tmp_path: Path) -> None:
+    """A listing that times out once and a file whose first two reads drop load as if
+    nothing happened; a file that is missing is not tried again."""
+    fsspec.register_implementation(FlakyMemory.protocol, FlakyMemory, clobber=True)
+    store, bucket = fsspec.filesystem("memory"), f"/{tmp_path.name}"
+    corpus = FIXTURES / "corpus"
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        store.pipe(f"{bucket}/src/{path.relative_to(corpus).as_posix()}", path.read_bytes())
+    FlakyMemory.flaky, FlakyMemory.calls = "learn/biology/what-is-osmosis.md", Counter()
+    try:
+        local = quicktakes_etl(source=str(corpus), warehouse=str(tmp_path / "local"))
+        remote = quicktakes_etl(
+            source=f"{FlakyMemory.protocol}:/{bucket}/src", warehouse=str(tmp_path / "remote")
+        )
+        assert warehouse_rows(Path(remote.database_path)) == warehouse_rows(
+            Path(local.database_path)
+        )
+        assert FlakyMemory.calls[f"{bucket}/src/{FlakyMemory.flaky}"] == 3
+        assert FlakyMemory.calls[f"find {bucket}/src"] == 2
+        tree = SourceTree(f"{FlakyMemory.protocol}:/{bucket}/src")
+        ((_, gone),) = tree.read(["learn/biology/gone.md"])
+        assert isinstance(gone, Unreadable)
+        assert FlakyMemory.calls[f"{bucket}/src/learn/biology/gone.md"] == 1
     finally:
         store.rm(bucket, recursive=True)
 
