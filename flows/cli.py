@@ -9,6 +9,8 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -32,6 +34,8 @@ from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state, f
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
 DEFAULT_ALERTS = "quicktakes-etl-alerts"
+INTERRUPTED = 130
+"""The shell's exit status for a command ended by Ctrl-C."""
 _CELL_WIDTH = 60
 # A fresh PREFECT_HOME makes the ephemeral server migrate its database first,
 # which outlasts Prefect's 20 s default on a small machine.
@@ -295,20 +299,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     parameters = _flow_parameters(args)
     _set_prefect_defaults()
+    from prefect.exceptions import CancelledRun
+
     from flows.etl import quicktakes_etl
 
     print_refusals_without_tracebacks()
+    _keep_ephemeral_server_out_of_interrupts()
     try:
         summary = quicktakes_etl(**parameters)
     except RejectedFiles as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
+    except CancelledRun as cancelled:
+        print(f"{PROG}: {cancelled}", file=sys.stderr)
+        return INTERRUPTED
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted before the run started: nothing was published", file=sys.stderr)
+        return INTERRUPTED
     except Exception as error:
         print(f"{PROG}: error: run failed: {first_line(error)}", file=sys.stderr)
         return 1
     print(f"Warehouse ready: {summary.database_path}")
     print(f"Open it with:    {_duckdb_command()} -readonly {summary.database_path}")
     return 0
+
+
+def _keep_ephemeral_server_out_of_interrupts() -> None:
+    """With no PREFECT_API_URL, start Prefect's ephemeral server (as it would) with SIGINT
+    blocked: Ctrl-C reaches the terminal's whole process group, and a server that stops
+    with the run leaves the run unable to report its end (it retried for minutes, and the
+    flow run stayed Running). Its ``stop`` still ends it, by SIGTERM. A blocked signal
+    stays blocked across exec; the subclass takes Prefect's one instance per port."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL
+
+    class UninterruptedServer(SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    if not PREFECT_API_URL.value():
+        UninterruptedServer()
 
 
 def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:

@@ -6,10 +6,13 @@ import datetime as dt
 import multiprocessing
 import multiprocessing.forkserver
 import shutil
+import signal
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from logging import Logger, LoggerAdapter
@@ -20,14 +23,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
+from prefect.exceptions import TerminationSignal
 from prefect.futures import PrefectFuture, as_completed
 from prefect.runtime import flow_run
-from prefect.states import Completed, Failed
+from prefect.states import Cancelled, Completed, Failed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows import lake
 from flows.errors import RejectedFiles, print_refusals_without_tracebacks
-from flows.lock import warehouse_lock
+from flows.lock import WarehouseBusy, warehouse_lock
 from flows.merge import (
     DISCOVERED_FILE,
     TO_READ_FILE,
@@ -35,6 +39,7 @@ from flows.merge import (
     Plan,
     catches_up,
     commit_run,
+    committed_runs,
     discover_files,
     ensure_state,
     files_held,
@@ -42,11 +47,14 @@ from flows.merge import (
     finish_partition,
     is_old_warehouse,
     next_run_no,
+    note_unrecorded_run,
     parser_version,
     plan_reads,
     publish,
+    publish_record,
     record_failed_run,
     record_unchanged_run,
+    record_unrecorded_runs,
     replace_state,
     state_parser,
     upgrade_old_warehouse,
@@ -89,7 +97,7 @@ class RunSummary:
     counts: dict[str, int]
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
-    published: bool = True
+    changed: bool = True
 
     @property
     def files_rejected(self) -> int:
@@ -105,7 +113,7 @@ class RunSummary:
             f"  source     {self.source_root}  ({self.files_seen:,} article files, "
             f"{self.files_read:,} read, {self.files_changed:,} changed)",
             f"  warehouse  {self.database_path}"
-            + ("" if self.published else "  (nothing changed: left as it was)"),
+            + ("" if self.changed else "  (nothing changed: the same rows)"),
             f"  loaded     {self.files_seen - self.files_rejected:,} files as "
             f"{counts.get('articles', 0):,} articles in {counts.get('subjects', 0):,} subjects",
             f"  rows       {counts.get('answer_points', 0):,} answer points, "
@@ -152,10 +160,16 @@ def plan_task(state: Path, work: Path, partition: Path, read_all: bool, own_proc
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def parse_batch_task(
-    pool: Executor, source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
+    pool: _Pool, source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
 ) -> lake.BatchSummary:
-    """One batch of thousands of files, parsed in a worker process of the flow's pool."""
-    return pool.submit(lake.stage_slice, source, batch, staging, batch_no).result()
+    """One batch of thousands of files, parsed in a worker process of the flow's pool; a
+    batch the interrupted run stopped ends Cancelled, not failed with a traceback."""
+    try:
+        return pool.submit(lake.stage_slice, source, batch, staging, batch_no).result()
+    except (BrokenProcessPool, CancelledError):
+        if not pool.stopped:
+            raise
+        return cast(lake.BatchSummary, Cancelled(message="the run was interrupted"))
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
@@ -187,18 +201,20 @@ def merge_task(
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(settings: RunSettings, partition: Path, run_id: str) -> None:
+def publish_task(settings: RunSettings, partition: Path, run_id: str, rows_changed: bool) -> None:
     """Put the run's partition into the lake, then swap in the analysts' file: a large
     state's spare is brought up to date in a process of its own (DuckDB's memory, as the
-    merge's), a small one copied."""
+    merge's), a small one copied; a run that changed no rows adds its record alone."""
     logger = get_run_logger()
     logger.info("Publishing: the run is committed; the analysts' file comes next")
     finish_partition(settings.state_path, partition)
-    if catches_up(settings.state_path):
-        how = _in_own_process(partial(publish, catch_up=True), settings.layout, run_id)
-    else:
-        how = publish(settings.layout, run_id)
-    logger.info("Published: %s", how)
+    logger.info("Published: %s", _publish(settings, run_id, rows_changed))
+
+
+def _publish(settings: RunSettings, run_id: str, rows_changed: bool) -> str:
+    large = catches_up(settings.state_path)
+    how = partial(publish if rows_changed else publish_record, catch_up=large)
+    return _in_own_process(how, settings.layout, run_id) if large else how(settings.layout, run_id)
 
 
 @flow(name=FLOW_NAME)
@@ -238,6 +254,16 @@ def quicktakes_etl(
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
+    unlocked = RunRecord(
+        run_id=run_id,
+        run_no=0,
+        flow_run_name=run_name,
+        source_time=started_at,
+        started_at=started_at,
+        status="",
+        source_root=str(settings.source_root),
+    )
+    held = False
     try:
         with warehouse_lock(
             settings.warehouse_dir,
@@ -247,6 +273,7 @@ def quicktakes_etl(
                 "Waiting up to %.0f s for another run to finish (%s)", settings.lock_timeout, holder
             ),
         ):
+            held = True
             work = settings.work_dir / run_id
             try:
                 _recover(settings, logger)
@@ -254,14 +281,52 @@ def quicktakes_etl(
             finally:
                 _remove_staging(settings, run_id, logger)
                 shutil.rmtree(work, ignore_errors=True)
+    except (KeyboardInterrupt, TerminationSignal) as interrupt:
+        if not held:
+            _note_unlocked_run(settings, unlocked, "cancelled", interrupt, logger)
+        message = _interrupted(interrupt, held)
+        logger.warning(message)
+        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, message))
+        return cast(RunSummary, Cancelled(message=message))
     except Exception as error:
-        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, error))
+        if not held:
+            status = "timed out" if isinstance(error, WarehouseBusy) else "failed"
+            _note_unlocked_run(settings, unlocked, status, error, logger)
+        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, _why(error)))
         raise
     summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
     _try_artifacts(logger, partial(_publish_artifacts, summary))
     # Prefect ends the run in a returned state and hands the caller that state's data.
     return cast(RunSummary, _final_state(summary, fail_on_rejected))
+
+
+def _interrupted(interrupt: BaseException, held: bool) -> str:
+    """The one line an interrupted run ends with, which the command prints too."""
+    recorded = "etl.runs shows it as cancelled"
+    if not held:
+        recorded += " after the next run"
+    return f"{_why(interrupt)}: nothing was published; {recorded}"
+
+
+def _why(error: BaseException) -> str:
+    """A run's error as ``etl.runs`` and the failure artifact give it."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted by Ctrl-C"
+    if isinstance(error, TerminationSignal):
+        return "interrupted by SIGTERM"
+    return f"{type(error).__name__}: {error}"
+
+
+def _note_unlocked_run(
+    settings: RunSettings, run: RunRecord, status: str, error: BaseException, logger: Log
+) -> None:
+    """A run that never held the lock leaves its record for the next one that does."""
+    run = replace(run, status=status, error_message=_why(error))
+    try:
+        note_unrecorded_run(settings.layout, run, dt.datetime.now(dt.UTC))
+    except OSError as note_error:
+        logger.warning("Could not leave the run's record for the next run: %s", note_error)
 
 
 def _final_state(summary: RunSummary, fail_on_rejected: bool) -> State[Any]:
@@ -316,6 +381,8 @@ def _load(
             carried,
         )
     ensure_state(settings.state_path, started_at, parser)
+    if record_unrecorded_runs(settings.layout):
+        logger.info("Recorded in etl.runs the runs that ended waiting for the lock")
     rebuilt = state_parser(settings.state_path) != parser
     if rebuilt:
         logger.info("The parsing code changed: re-deriving every version in the lake with it")
@@ -385,18 +452,17 @@ def _finish(
     logger: Log,
     rebuilt: bool = False,
 ) -> RunSummary:
-    """Publish the run's partition, and a new copy for analysts when its rows changed (or
-    there is none yet); a run that changed nothing leaves the copy as it was."""
-    if committed.files_changed or rebuilt or not settings.database_path.exists():
-        publish_task(settings, partition, run.run_id)
-        return _summary(settings, run, plan, committed, published=True)
-    finish_partition(settings.state_path, partition)
-    logger.info("Nothing changed: the published warehouse stays as it is")
-    return _summary(settings, run, plan, committed, published=False)
+    """Publish the run's partition and the analysts' file, which has the run's record even
+    when the run changed nothing."""
+    changed = bool(committed.files_changed or rebuilt)
+    publish_task(settings, partition, run.run_id, changed)
+    if not changed:
+        logger.info("Nothing changed: the published warehouse has the same rows")
+    return _summary(settings, run, plan, committed, changed=changed)
 
 
 def _summary(
-    settings: RunSettings, run: RunRecord, plan: Plan, committed: Committed, published: bool
+    settings: RunSettings, run: RunRecord, plan: Plan, committed: Committed, changed: bool
 ) -> RunSummary:
     return RunSummary(
         run_id=run.run_id,
@@ -411,7 +477,7 @@ def _summary(
         counts=committed.counts,
         checks=committed.checks,
         rejected=committed.rejected,
-        published=published,
+        changed=changed,
     )
 
 
@@ -435,12 +501,23 @@ def _recover(settings: RunSettings, logger: Log) -> None:
 def _record_failure(
     settings: RunSettings, run: RunRecord, partition: Path, error: BaseException, logger: Log
 ) -> None:
-    """Record the failed run in the state and in the lake (its record only); the run still
-    fails with its own error."""
+    """Record the failed or interrupted run in the state, in the lake (its record only) and
+    in the analysts' file; the run still ends with its own error. One interrupted after its
+    commit is left for the next run to publish."""
     checks = error.checks if isinstance(error, ChecksFailed) else []
+    interrupted = isinstance(error, KeyboardInterrupt | TerminationSignal)
     try:
-        record_failed_run(settings.state_path, run, error, checks)
+        if run.run_id in committed_runs(settings.state_path):
+            logger.warning("The run was committed before it stopped: the next run publishes it")
+            return
+        failed = replace(
+            run,
+            status="cancelled" if interrupted else "failed",
+            error_message=_why(error),
+        )
+        record_failed_run(settings.state_path, failed, checks)
         finish_partition(settings.state_path, partition)
+        _publish(settings, run.run_id, rows_changed=False)
     except Exception as record_error:
         logger.error("Could not record the failed run in etl.runs: %s", record_error)
 
@@ -503,8 +580,7 @@ def _parse_all(
         ]
         return _collect(futures, file_count, logger)
     if settings.runner == "pool":
-        workers = min(settings.workers, len(batches))
-        with ProcessPoolExecutor(workers, mp_context=_forkserver()) as pool:
+        with _process_pool(min(settings.workers, len(batches))) as pool:
             futures = [
                 parse_batch_task.submit(pool, source, batch, staging, batch_no)
                 for batch_no, batch in enumerate(batches)
@@ -525,8 +601,46 @@ def _in_own_process(work: Callable[..., Result], *args: Any) -> Result:
     """``work(*args)`` in a process forked from the forkserver: what it allocates (DuckDB's
     buffers, a large walk's Python objects) goes when it ends, so no two steps' add up in
     one process."""
-    with ProcessPoolExecutor(1, mp_context=_forkserver()) as process:
+    with _process_pool(1) as process:
         return process.submit(work, *args).result()
+
+
+class _Pool(ProcessPoolExecutor):
+    stopped = False
+    """Set when the run stopped the pool, so that its work's end is no failure."""
+
+
+@contextmanager
+def _process_pool(workers: int) -> Iterator[_Pool]:
+    """Worker processes that leave interrupts to this one: on Ctrl-C or SIGTERM it cancels
+    the queued work and ends them at once, instead of waiting for every queued batch (what
+    leaving a ``ProcessPoolExecutor`` does) or a transaction half done, which DuckDB rolls
+    back as after a kill."""
+    pool = _Pool(workers, mp_context=_forkserver(), initializer=_leave_interrupts)
+    try:
+        yield pool
+    except BaseException:
+        _stop_now(pool)
+        raise
+    finally:
+        pool.shutdown()
+
+
+def _stop_now(pool: _Pool) -> None:
+    """What Python 3.14's ``terminate_workers`` does: no new work, then SIGTERM each worker."""
+    pool.stopped = True
+    workers = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join()
+
+
+def _leave_interrupts() -> None:
+    """In a worker: Ctrl-C reaches the terminal's whole process group, and the parent,
+    which knows what to stop, handles it alone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start_forkserver() -> None:
@@ -585,11 +699,11 @@ def _collect(
     return summaries
 
 
-def _publish_failure(run_name: str, error: Exception) -> None:
+def _publish_failure(run_name: str, why: str) -> None:
     create_markdown_artifact(
         key="quicktakes-etl-summary",
         markdown=f"quicktakes-etl run {run_name} failed: nothing was published.\n\n"
-        f"```\n{type(error).__name__}: {error}\n```\n",
+        f"```\n{why}\n```\n",
         description="Why the run failed",
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from flows import lake
 from flows.errors import RunRefused
 from flows.lock import warehouse_lock
-from flows.merge import finish_committed, last_loading_run, publish, replace_state
+from flows.merge import finish_committed, last_run, publish, replace_state
 from flows.settings import Layout
 from flows.warehouse import check_state
 
@@ -53,7 +53,7 @@ def rebuild_warehouse(layout: Layout, parser: str, lock_timeout: float) -> Rebui
             runs = replace_state(layout, work, parser, dt.datetime.now(dt.UTC))
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        last = last_loading_run(layout.state_path)
+        last = last_run(layout.state_path)
         if last is not None:
             publish(layout, last, version=f"{last}~{int(time.time() * 1000)}")
     return Rebuilt(runs, time.perf_counter() - started, layout.database_path)

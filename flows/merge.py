@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -50,6 +51,7 @@ from flows.warehouse import (
     schema_is_applied,
     spare_copy,
     table_counts,
+    untouched,
 )
 from transforms import schemas
 from transforms.batch import SourceFile, Unreadable, parse_batch
@@ -233,13 +235,11 @@ def record_unchanged_run(state_path: Path, run: RunRecord, plan: Plan) -> Commit
     return outcome[0]
 
 
-def record_failed_run(
-    state_path: Path, run: RunRecord, error: BaseException, checks: list[CheckResult]
-) -> None:
-    failed = replace(run, status="failed", error_message=f"{type(error).__name__}: {error}")
+def record_failed_run(state_path: Path, run: RunRecord, checks: list[CheckResult]) -> None:
+    """The record of a run that changed nothing: failed, or interrupted (cancelled)."""
     with connect_state(state_path) as con:
         in_transaction(
-            con, lambda: record_run(con, failed, dt.datetime.now(dt.UTC), checks, None, None)
+            con, lambda: record_run(con, run, dt.datetime.now(dt.UTC), checks, None, None)
         )
 
 
@@ -265,14 +265,46 @@ def committed_runs(state_path: Path) -> set[str]:
         return {str(row[0]) for row in con.execute("select run_id from etl.runs").fetchall()}
 
 
-def last_loading_run(state_path: Path) -> str | None:
-    """The last run that changed the state's rows: the one the analysts' copy should be."""
+def last_run(state_path: Path) -> str | None:
+    """The state's last run, whatever its outcome: the one the analysts' copy should be."""
     with connect_state(state_path, read_only=True) as con:
-        row = con.execute(
-            "select run_id from etl.runs where status = 'succeeded' "
-            "and files_changed_count > 0 order by run_no desc limit 1"
-        ).fetchone()
+        row = con.execute("select run_id from etl.runs order by run_no desc limit 1").fetchone()
     return str(row[0]) if row else None
+
+
+def note_unrecorded_run(layout: Layout, run: RunRecord, finished_at: dt.datetime) -> None:
+    """Leave, for the next run that holds the lock, the record of a run that ended without
+    it: the state is the lock holder's alone."""
+    record = {**asdict(run), "finished_at": finished_at}
+    layout.unrecorded_dir.mkdir(parents=True, exist_ok=True)
+    written = layout.unrecorded_dir / f".{run.run_id}.tmp"
+    written.write_text(json.dumps(record, default=str), encoding="utf-8")
+    written.replace(layout.unrecorded_dir / f"{run.run_id}.json")
+
+
+def record_unrecorded_runs(layout: Layout) -> int:
+    """Record, each with its lake partition, the runs that ended without the run lock (timed
+    out or interrupted waiting for it), from the notes they left; returns how many."""
+    notes = sorted(layout.unrecorded_dir.glob("*.json")) if layout.unrecorded_dir.is_dir() else []
+    committed = committed_runs(layout.state_path)
+    for note in notes:
+        record = json.loads(note.read_text(encoding="utf-8"))
+        finished_at = dt.datetime.fromisoformat(record.pop("finished_at"))
+        run = RunRecord(
+            **{
+                **record,
+                "source_time": dt.datetime.fromisoformat(record["source_time"]),
+                "started_at": dt.datetime.fromisoformat(record["started_at"]),
+                "run_no": next_run_no(layout.state_path),
+            }
+        )
+        if run.run_id not in committed:
+            with connect_state(layout.state_path) as con:
+                in_transaction(con, partial(record_run, con, run, finished_at, [], None, None))
+            pending = lake.pending_partition(layout.lake_dir, run.run_no, run.run_id)
+            finish_partition(layout.state_path, pending)
+        note.unlink()
+    return len(notes)
 
 
 def catches_up(state_path: Path) -> bool:
@@ -313,6 +345,40 @@ def publish(layout: Layout, run_id: str, version: str | None = None, catch_up: b
         add_spare(db_path, spare)
         how += ", and copied it again as the next spare"
     return f"{how} in {time.perf_counter() - started:.1f} s"
+
+
+def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
+    """Publish a run that changed no rows (nothing changed, it failed or it was stopped) as
+    its record alone: a copy of the analysts' file with the run's rows of ``etl.runs`` and
+    ``etl.check_results`` added, and nothing else of the state. With ``catch_up`` the spare
+    is brought up to date instead, from the lake; when a session wrote to the analysts' file,
+    the state is published. With no analysts' file yet, none is made: the record shows
+    from the first run that loads."""
+    db_path = layout.database_path
+    if not db_path.is_symlink():
+        return "no analysts' file yet: the first run that loads publishes this record"
+    current = db_path.resolve()
+    if catch_up or not untouched(db_path, current):
+        return publish(layout, run_id, catch_up=catch_up)
+    started = time.perf_counter()
+    target = current.with_name(f"{run_id}{db_path.suffix}")
+    copy_state(current, target)
+    with connect_state(layout.state_path, read_only=True) as state:
+        records = run_tables(state, run_id)
+    with connect_state(target) as con:
+
+        def add_record() -> None:
+            if not schema_is_applied(con):
+                apply_schema(con, dt.datetime.now(dt.UTC))
+            for table, rows in records.items():
+                con.register("record_rows", rows)
+                con.execute(f"insert into {table} by name select * from record_rows")  # fixed
+                con.unregister("record_rows")
+
+        in_transaction(con, add_record)
+        con.execute("checkpoint")
+    publish_file(db_path, target, keep_previous=False)
+    return f"added the run's record to a copy in {time.perf_counter() - started:.1f} s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,7 +455,7 @@ def finish_committed(layout: Layout) -> None:
     for pending in lake.remove_pending(layout.lake_dir, committed):
         finish_partition(layout.state_path, pending)
     lake.remove_compacted(layout.lake_dir)
-    last = last_loading_run(layout.state_path) if committed else None
+    last = last_run(layout.state_path) if committed else None
     if last is not None:
         publish(layout, last, catch_up=catches_up(layout.state_path))
     remove_unpublished_files(layout.database_path)

@@ -79,6 +79,11 @@ class Layout:
         return self.warehouse_dir / STATE_FILE
 
     @property
+    def unrecorded_dir(self) -> Path:
+        """Records of runs that ended without the run lock, for the next run to record."""
+        return self.warehouse_dir / ".state" / "unrecorded"
+
+    @property
     def work_dir(self) -> Path:
         """Scratch space of runs in progress; removed when a run ends."""
         return self.warehouse_dir / ".work"

@@ -442,12 +442,18 @@ def spare_copy(db_path: Path) -> Path | None:
     it open shows only when a run tries to lock it."""
     versions = db_path.parent / WAREHOUSE_VERSIONS
     current = db_path.resolve() if db_path.is_symlink() else None
-    for name, stamp in _read_stamps(db_path).items():
+    for name in _read_stamps(db_path):
         path = versions / name
-        untouched = path.is_file() and not wal_path(path).exists() and _stamp(path)[name] == stamp
-        if path != current and untouched:
+        if path != current and untouched(db_path, path):
             return path
     return None
+
+
+def untouched(db_path: Path, path: Path) -> bool:
+    """Whether a file a run published is as that run left it: no write-ahead log beside
+    it, and the size and mtime the run recorded."""
+    stamp = _read_stamps(db_path).get(path.name)
+    return path.is_file() and not wal_path(path).exists() and _stamp(path)[path.name] == stamp
 
 
 def add_spare(db_path: Path, spare: Path) -> None:

@@ -27,8 +27,8 @@ comment on column etl.runs.run_no is 'Order of the run: 1 for the first run of t
 comment on column etl.runs.source_time is 'The time versions of this run take: the run''s start for a folder source.';
 comment on column etl.runs.flow_run_name is 'Prefect flow run name, as shown in the Prefect UI.';
 comment on column etl.runs.started_at is 'When the run started.';
-comment on column etl.runs.finished_at is 'When the run committed or failed.';
-comment on column etl.runs.status is 'succeeded or failed.';
+comment on column etl.runs.finished_at is 'When the run committed, failed, was cancelled or gave up waiting.';
+comment on column etl.runs.status is 'succeeded; failed (an error or a data check: nothing changed); cancelled (Ctrl-C or SIGTERM: nothing changed); timed out (gave up waiting for another run: recorded by the next run).';
 comment on column etl.runs.source_root is 'The source folder the run read.';
 comment on column etl.runs.files_seen_count is 'Article files found under the source.';
 comment on column etl.runs.files_read_count is 'Files the run read and parsed (new, changed, or not readable last time).';
@@ -42,4 +42,4 @@ comment on column etl.runs.article_count is 'Distinct articles after the run.';
 comment on column etl.runs.point_count is 'answer_points rows after the run.';
 comment on column etl.runs.keyword_count is 'article_keywords rows after the run.';
 comment on column etl.runs.related_count is 'related_articles rows after the run.';
-comment on column etl.runs.error_message is 'Why a failed run failed; null when it succeeded.';
+comment on column etl.runs.error_message is 'Why a run failed, was cancelled or timed out; null when it succeeded.';

@@ -234,7 +234,7 @@ def test_reruns_are_incremental(
             "select article_id from articles where answer_markdown like 'Edited. %' order by 1"
         ).fetchall()
     assert runs[-2:] == [(0, "unchanged"), (len(edited), "incremental")]
-    assert (unchanged.published, unchanged.files_read) == (False, 0)
+    assert (unchanged.changed, unchanged.files_read) == (False, 0)
     assert [path for (path,) in stamped] == expected_paths
     first_listing: dict[int, str] = {}
     for path, article_id in sorted(facts.ids_by_file.items()):

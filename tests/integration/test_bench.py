@@ -85,7 +85,6 @@ def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
     assert len(list((work / "logs").glob("*.log"))) == len(expected) + FIXED_RUNS - 1 + 2
     before, after = figures["noop_growth"]
     assert after["runs"] - before["runs"] == 2
-    assert after["published_bytes"] == before["published_bytes"]
 
 
 ORPHAN = """

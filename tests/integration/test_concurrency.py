@@ -124,6 +124,16 @@ def test_second_run_waits_for_the_lock_or_gives_up(
     assert waiting.returncode == 0, err[-2000:]
     assert "Warehouse ready" in out
     assert err.count("Waiting up to 120 s for another run to finish (test holder pid") == 1
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        recorded = con.execute(
+            "select run_no, status, error_message, article_count from etl.runs order by run_no"
+        ).fetchall()
+    timed_out = "WarehouseBusy: another run is writing this warehouse (test holder pid"
+    assert [(no, status, (error or "")[: len(timed_out)]) for no, status, error, _ in recorded] == [
+        (1, "timed out", timed_out),
+        (2, "succeeded", ""),
+    ]
+    assert recorded[0][3] is None and recorded[1][3] > 0
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -281,8 +291,9 @@ def write_article(source: Path, article_id: int, answer: str = "Intro.") -> None
 def test_a_publish_brings_the_spare_file_up_to_date_instead_of_copying(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first publish leaves a spare copy; the next one replays into it the runs it
-    lacks (one that changed nothing among them) and publishes that very file."""
+    """The first publish leaves a spare copy; each next one replays into the spare the
+    runs it lacks (a run that changed nothing publishes its record so) and publishes that
+    very file, whose predecessor becomes the spare."""
     from flows.etl import quicktakes_etl
 
     monkeypatch.setattr("flows.merge.CATCH_UP_BYTES", 0)
@@ -291,12 +302,13 @@ def test_a_publish_brings_the_spare_file_up_to_date_instead_of_copying(
         write_article(source, article_id)
     database = Path(quicktakes_etl(source=str(source), warehouse=str(warehouse)).database_path)
     spare = database.resolve().with_name(f"{database.resolve().stem}~spare.duckdb")
-    spare_inode = spare.stat().st_ino
-    assert not quicktakes_etl(source=str(source), warehouse=str(warehouse)).published
+    first_inode, spare_inode = database.resolve().stat().st_ino, spare.stat().st_ino
+    assert not quicktakes_etl(source=str(source), warehouse=str(warehouse)).changed
+    assert database.resolve().stat().st_ino == spare_inode
     write_article(source, SPARE_CORPUS + 1)
     quicktakes_etl(source=str(source), warehouse=str(warehouse))
 
-    assert database.resolve().stat().st_ino == spare_inode
+    assert database.resolve().stat().st_ino == first_inode
     reference = quicktakes_etl(source=str(source), warehouse=str(tmp_path / "reference"))
     assert warehouse_rows(database) == warehouse_rows(reference.database_path)
     with duckdb.connect(str(database), read_only=True) as con:

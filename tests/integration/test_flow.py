@@ -161,7 +161,7 @@ def test_second_run_on_same_input_gives_the_same_warehouse(tmp_path: Path) -> No
         source=str(CORPUS), warehouse=str(tmp_path), batch_size=2, full_refresh=True
     )
     assert warehouse_rows(Path(second.database_path)) == before
-    assert not second.published
+    assert not second.changed
     assert rows(
         tmp_path / ".state" / "state.duckdb",
         "select load_mode, files_read_count, files_changed_count from etl.runs order by run_no",

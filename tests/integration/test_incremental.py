@@ -191,20 +191,26 @@ def test_a_changed_parser_derives_every_version_again_from_the_raw_bytes(tmp_pat
     ]
 
 
-def test_a_run_with_nothing_changed_publishes_nothing_and_is_recorded(tmp_path: Path) -> None:
+def test_a_run_with_nothing_changed_keeps_the_rows_and_publishes_its_record(
+    tmp_path: Path,
+) -> None:
     source = tmp_path / "source"
     shutil.copytree(FIXTURES / "corpus", source)
     warehouse = tmp_path / "wh"
     first = quicktakes_etl(source=str(source), warehouse=str(warehouse))
     database = Path(first.database_path)
-    published = (database.stat().st_ino, database.stat().st_mtime_ns)
+    published = warehouse_rows(database)
     quiet = quicktakes_etl(source=str(source), warehouse=str(warehouse))
-    assert not quiet.published
-    assert (database.stat().st_ino, database.stat().st_mtime_ns) == published
+    assert not quiet.changed
+    assert warehouse_rows(database) == published
     assert quiet.counts == first.counts
+    assert rows(database, "select run_id, load_mode from etl.runs order by run_no") == [
+        (first.run_id, "full"),
+        (quiet.run_id, "unchanged"),
+    ]
     add_and_edit(source)
     changed = quicktakes_etl(source=str(source), warehouse=str(warehouse))
-    assert changed.published
+    assert changed.changed
     seen = first.counts["etl.source_files"]
     assert rows(
         changed.database_path,

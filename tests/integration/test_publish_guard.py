@@ -7,26 +7,28 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from flows.cli import main
 from flows.warehouse import ChecksFailed
-from tests.conftest import FIXTURES, render_article
+from tests.conftest import FIXTURES, render_article, warehouse_rows
 
 CORPUS = FIXTURES / "corpus"
 
 
-def published_bytes(warehouse: Path) -> dict[str, bytes]:
-    """What analysts and rebuilds read: the published copy and the lake's rows (a failed
-    run adds only its own record, a partition of run tables)."""
-    rows = {
+def published_rows(warehouse: Path) -> dict[str, Any]:
+    """What analysts and rebuilds read but the run records: the published file's data
+    tables and the lake's rows (a failed run adds only its own record, a partition of run
+    tables, and publishes that record)."""
+    lake_rows = {
         str(p.relative_to(warehouse)): p.read_bytes()
         for p in sorted((warehouse / "lake" / "runs").rglob("*.parquet"))
         if p.parent.name not in ("etl.runs", "etl.check_results")
     }
-    return {**rows, "quicktakes.duckdb": (warehouse / "quicktakes.duckdb").read_bytes()}
+    return {**lake_rows, **warehouse_rows(warehouse / "quicktakes.duckdb")}
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -44,7 +46,7 @@ def test_failed_error_check_withholds_the_publish(tmp_path: Path) -> None:
             "delete from etl.page_content_points where source_path = $path",
             {"path": "learn/biology/what-is-osmosis.md"},
         )
-    before = published_bytes(warehouse)
+    before = published_rows(warehouse)
     (source / "learn" / "psychology" / "what-is-osmosis.md").write_text(
         render_article(article_id=501).replace("What is it?", "Osmosis, cross-listed?")
     )
@@ -56,8 +58,8 @@ def test_failed_error_check_withholds_the_publish(tmp_path: Path) -> None:
         ("child_counts_match", 1)
     ]
     assert "child_counts_match" in str(failed.value)
-    assert published_bytes(warehouse) == before
-    with duckdb.connect(str(warehouse / ".state" / "state.duckdb"), read_only=True) as con:
+    assert published_rows(warehouse) == before
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
         run = con.execute(
             "select run_id, status, error_message from etl.runs where status = 'failed'"
         ).fetchall()
@@ -128,7 +130,7 @@ def test_full_disk_fails_the_run_and_keeps_the_published_state(
 
     warehouse = tmpfs / "wh"
     quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse))
-    before = published_bytes(warehouse)
+    before = published_rows(warehouse)
     filler = tmpfs / "filler"
     with filler.open("wb") as out, pytest.raises(OSError):
         while True:
@@ -136,7 +138,7 @@ def test_full_disk_fails_the_run_and_keeps_the_published_state(
             out.flush()
     with pytest.raises(Exception, match=r"No space left on device"):
         quicktakes_etl(source=str(CORPUS), warehouse=str(warehouse), full_refresh=True)
-    assert published_bytes(warehouse) == before
+    assert published_rows(warehouse) == before
 
 
 def test_read_only_warehouse_folder_is_refused_with_one_line(

@@ -64,7 +64,7 @@ def test_an_object_store_source_and_staging_build_the_same_warehouse(tmp_path: P
         )
         assert store.find(f"{bucket}/staging") == []
         again = quicktakes_etl(source=source, warehouse=str(tmp_path / "remote"))
-        assert (again.files_read, again.published) == (0, False)
+        assert (again.files_read, again.changed) == (0, False)
         key = f"{bucket}/src/learn/biology/what-is-osmosis.md"
         before = store.cat(key)
         store.pipe(key, before.replace(b"Osmosis", b"OSMOSIS", 1))
@@ -185,7 +185,7 @@ def test_url_source_reruns_parse_nothing_unchanged(shared: Path, tmp_path: Path)
     quicktakes_etl(source=source, warehouse=str(tmp_path))
     again = quicktakes_etl(source=source, warehouse=str(tmp_path))
     assert again.counts["etl.source_files"] == again.files_seen
-    assert (again.files_read, again.files_changed, again.published) == (0, 0, False)
+    assert (again.files_read, again.files_changed, again.changed) == (0, 0, False)
 
 
 @pytest.mark.parametrize(

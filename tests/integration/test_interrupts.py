@@ -1,0 +1,167 @@
+"""Ctrl-C and SIGTERM end a run at once and cleanly: queued batches cancelled, workers
+stopped, the flow run Cancelled, the run on record, nothing published, one line printed."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import render_article
+from tests.integration.test_concurrency import CLI, cli_env
+
+FILES = 3_000
+BATCH_SIZE = 50
+PARSE_OPTIONS = ("--batch-size", str(BATCH_SIZE), "--workers", "2")
+STOPPED = "interrupted by {}: nothing was published; etl.runs shows it as cancelled"
+
+
+@pytest.fixture(scope="module")
+def many_batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sixty batches: far more than two workers parse in the moment a signal takes."""
+    source = tmp_path_factory.mktemp("many-batches")
+    for article_id in range(1, FILES + 1):
+        folder = source / "learn" / f"subject-{article_id % 20}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"article-{article_id}.md").write_text(render_article(article_id=article_id))
+    return source
+
+
+def interrupt_run(
+    source: Path,
+    warehouse: Path,
+    marker: str,
+    sig: signal.Signals,
+    group: bool,
+    env: dict[str, str],
+) -> tuple[int, str]:
+    """Start ``run`` in a process group of its own, as a terminal would, and send ``sig``
+    to the group (a terminal's Ctrl-C) or to the command alone (``kill``) when its log
+    shows ``marker``; returns the exit status and everything it printed."""
+    command = subprocess.Popen(
+        [str(CLI), "run", "--source", str(source), "--warehouse", str(warehouse), *PARSE_OPTIONS],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert command.stdout is not None
+    printed = []
+    for line in command.stdout:
+        printed.append(line)
+        if marker in line:
+            (os.killpg if group else os.kill)(command.pid, sig)
+            break
+    rest, _ = command.communicate(timeout=300)
+    return command.returncode, "".join(printed) + rest
+
+
+def flow_run_state(output: str) -> tuple[str, str]:
+    """The final state Prefect's server holds for the run the output names."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    run_name = re.search(r"Flow run '([\w-]+)'", output).group(1)  # type: ignore[union-attr]
+    named = FlowRunFilter(name=FlowRunFilterName(any_=[run_name]))
+    with get_client(sync_client=True) as client:
+        (flow_run,) = client.read_flow_runs(flow_run_filter=named)
+    assert flow_run.state is not None
+    return flow_run.state.type.value, flow_run.state.message or ""
+
+
+def recorded_runs(
+    warehouse: Path, database: str = "quicktakes.duckdb"
+) -> list[tuple[str, str | None, int | None]]:
+    with duckdb.connect(str(warehouse / database), read_only=True) as con:
+        return con.execute(
+            "select status, error_message, article_count from etl.runs order by run_no"
+        ).fetchall()
+
+
+def parsed_batches(output: str) -> int:
+    return len(re.findall(r"Task run 'parse-batch-\d+' - Finished in state Completed", output))
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_ctrl_c_while_parsing_cancels_the_queued_batches(
+    tmp_path: Path, many_batches: Path
+) -> None:
+    warehouse, first = tmp_path / "wh", tmp_path / "first"
+    (first / "learn" / "x").mkdir(parents=True)
+    (first / "learn" / "x" / "a.md").write_text(render_article(article_id=FILES + 1))
+    loaded = subprocess.run(
+        [str(CLI), "run", "--source", str(first), "--warehouse", str(warehouse)],
+        env=cli_env(),
+        capture_output=True,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    status, output = interrupt_run(
+        many_batches, warehouse, "Parsed batch 1/", signal.SIGINT, True, cli_env()
+    )
+    assert status == 130, output[-3000:]
+    assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('Ctrl-C')}")
+    assert "Traceback" not in output
+    assert parsed_batches(output) < FILES // BATCH_SIZE
+    assert flow_run_state(output) == ("CANCELLED", STOPPED.format("Ctrl-C"))
+    assert recorded_runs(warehouse) == [
+        ("succeeded", None, 1),
+        ("cancelled", "interrupted by Ctrl-C", None),
+    ]
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_sigterm_while_merging_rolls_back_and_the_next_run_loads_everything(
+    tmp_path: Path, many_batches: Path
+) -> None:
+    warehouse = tmp_path / "wh"
+    status, output = interrupt_run(
+        many_batches, warehouse, "Merging the run", signal.SIGTERM, False, cli_env()
+    )
+    assert status == 130, output[-3000:]
+    assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('SIGTERM')}")
+    assert flow_run_state(output) == ("CANCELLED", STOPPED.format("SIGTERM"))
+    with duckdb.connect(str(warehouse / ".state" / "state.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from etl.file_versions").fetchone() == (0,)
+    assert not (warehouse / "quicktakes.duckdb").exists()
+    assert recorded_runs(warehouse, ".state/state.duckdb") == [
+        ("cancelled", "interrupted by SIGTERM", None)
+    ]
+
+    done = subprocess.run(
+        [str(CLI), "run", "--source", str(many_batches), "--warehouse", str(warehouse)],
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert recorded_runs(warehouse) == [
+        ("cancelled", "interrupted by SIGTERM", None),
+        ("succeeded", None, FILES),
+    ]
+    assert list((warehouse / ".work").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_ephemeral_mode_leaves_prefects_server_to_end_the_run(
+    tmp_path: Path, many_batches: Path
+) -> None:
+    """Ctrl-C reaches the whole process group, Prefect's ephemeral server too: had it
+    stopped, the run could not report its end (it retried for minutes, and stayed
+    Running in Prefect's database)."""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    status, output = interrupt_run(
+        many_batches, tmp_path / "wh", "Parsed batch 1/", signal.SIGINT, True, env
+    )
+    assert status == 130, output[-3000:]
+    assert f"Finished in state Cancelled('{STOPPED.format('Ctrl-C')}')" in output
+    assert "Unable to connect" not in output
