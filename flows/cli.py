@@ -330,8 +330,11 @@ def _keep_ephemeral_server_out_of_interrupts() -> None:
     with the run leaves the run unable to report its end (it retried for minutes, and the
     flow run stayed Running). Its ``stop`` still ends it, by SIGTERM. A blocked signal
     stays blocked across exec; the subclass takes Prefect's one instance per port."""
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        return
+    from prefect.server.api.server import SubprocessASGIServer
 
     class UninterruptedServer(SubprocessASGIServer):
         def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
@@ -341,8 +344,7 @@ def _keep_ephemeral_server_out_of_interrupts() -> None:
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
-    if not PREFECT_API_URL.value():
-        UninterruptedServer()
+    UninterruptedServer()
 
 
 def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:

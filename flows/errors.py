@@ -1,8 +1,9 @@
-"""The errors a run stops with on purpose."""
+"""The errors a run stops with on purpose, and the interrupts that stop it."""
 
 from __future__ import annotations
 
 import logging
+import signal
 
 
 class RejectedFiles(Exception):
@@ -37,3 +38,10 @@ def print_refusals_without_tracebacks() -> None:
             isinstance(f, _NoRefusalTraceback) for f in handler.filters
         ):
             handler.addFilter(_NoRefusalTraceback())
+
+
+def leave_interrupts_to_the_parent() -> None:
+    """In a worker process: Ctrl-C reaches the terminal's whole process group, and the
+    run's own process, which knows what to stop, handles it alone. Kept out of the flow's
+    module, which imports Prefect: a worker that unpickles this imports only this module."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

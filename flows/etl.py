@@ -6,7 +6,6 @@ import datetime as dt
 import multiprocessing
 import multiprocessing.forkserver
 import shutil
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,7 +29,11 @@ from prefect.states import Cancelled, Completed, Failed
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from flows import lake
-from flows.errors import RejectedFiles, print_refusals_without_tracebacks
+from flows.errors import (
+    RejectedFiles,
+    leave_interrupts_to_the_parent,
+    print_refusals_without_tracebacks,
+)
 from flows.lock import WarehouseBusy, warehouse_lock
 from flows.merge import (
     DISCOVERED_FILE,
@@ -616,7 +619,7 @@ def _process_pool(workers: int) -> Iterator[_Pool]:
     the queued work and ends them at once, instead of waiting for every queued batch (what
     leaving a ``ProcessPoolExecutor`` does) or a transaction half done, which DuckDB rolls
     back as after a kill."""
-    pool = _Pool(workers, mp_context=_forkserver(), initializer=_leave_interrupts)
+    pool = _Pool(workers, mp_context=_forkserver(), initializer=leave_interrupts_to_the_parent)
     try:
         yield pool
     except BaseException:
@@ -635,12 +638,6 @@ def _stop_now(pool: _Pool) -> None:
         worker.terminate()
     for worker in workers:
         worker.join()
-
-
-def _leave_interrupts() -> None:
-    """In a worker: Ctrl-C reaches the terminal's whole process group, and the parent,
-    which knows what to stop, handles it alone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _start_forkserver() -> None:
