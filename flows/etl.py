@@ -101,6 +101,7 @@ class RunSummary:
     checks: list[CheckResult]
     rejected: list[dict[str, Any]] = field(default_factory=list)
     changed: bool = True
+    file_events: dict[str, int] = field(default_factory=dict)
 
     @property
     def files_rejected(self) -> int:
@@ -115,6 +116,7 @@ class RunSummary:
             f"succeeded in {self.seconds:.1f} s",
             f"  source     {self.source_root}  ({self.files_seen:,} article files, "
             f"{self.files_read:,} read, {self.files_changed:,} changed)",
+            f"  this run   {self._changes()}",
             f"  warehouse  {self.database_path}"
             + ("" if self.changed else "  (nothing changed: the same rows)"),
             f"  loaded     {self.files_seen - self.files_rejected:,} files as "
@@ -136,6 +138,14 @@ class RunSummary:
         if self.files_rejected > len(self.rejected):
             lines.append(f"    ... and {self.files_rejected - len(self.rejected):,} more")
         return "\n".join(lines)
+
+    def _changes(self) -> str:
+        """What this run changed, where the other lines give the warehouse's totals."""
+        events = self.file_events
+        return (
+            f"{events.get('added', 0):,} files added, {events.get('changed', 0):,} changed, "
+            f"{events.get('deleted', 0):,} deleted, {events.get('rejected', 0):,} newly rejected"
+        )
 
 
 @task(name="rebuild-state", cache_policy=NO_CACHE)
@@ -477,6 +487,7 @@ def _summary(
         files_read=plan.files_read,
         files_stale=committed.files_stale,
         files_changed=committed.files_changed,
+        file_events=committed.file_events,
         counts=committed.counts,
         checks=committed.checks,
         rejected=committed.rejected,

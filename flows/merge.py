@@ -86,6 +86,7 @@ class Committed:
     rejected: list[dict[str, Any]]
     files_stale: int
     files_changed: int
+    file_events: dict[str, int]
 
 
 def parser_version() -> str:
@@ -218,6 +219,12 @@ def _committed(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[CheckRe
         rejected_files(con, SUMMARY_REJECTED_ROWS),
         stale,
         changed,
+        {
+            str(event): int(files)
+            for event, files in con.execute(
+                read_sql("record", "run_events"), {"run_id": run_id}
+            ).fetchall()
+        },
     )
 
 

@@ -239,3 +239,7 @@ def test_summary_names_the_warehouse_and_the_rejections(loaded: Path, tmp_path: 
     text = summary.render()
     assert str(tmp_path / "quicktakes.duckdb") in text
     assert "5 files" in text and "learn/broken/notes.md: no_frontmatter" in text
+    assert "this run   4 files added, 0 changed, 0 deleted, 5 newly rejected" in text
+    again = quicktakes_etl(source=str(CORPUS), warehouse=str(tmp_path)).render()
+    assert "this run   0 files added, 0 changed, 0 deleted, 0 newly rejected" in again
+    assert "rejected   5 files" in again
