@@ -173,36 +173,35 @@ def write_corpus(root: Path, count: int, version: str) -> None:
         )
 
 
-def run_and_kill(source: Path, warehouse: Path, marker: str) -> str:
-    """Start a run and SIGKILL its whole process group when a line of its log matches the
-    ``marker`` pattern."""
-    proc = subprocess.Popen(
-        [
-            str(CLI),
-            "run",
-            "--source",
-            str(source),
-            "--warehouse",
-            str(warehouse),
-            "--batch-size",
-            "400",
-        ],
-        env=cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+def signal_run(
+    source: Path,
+    warehouse: Path,
+    marker: str,
+    sig: signal.Signals,
+    *options: str,
+    group: bool = True,
+    env: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """Start ``run`` in a process group of its own, as a terminal would, and send ``sig``
+    to the group (a terminal's Ctrl-C) or to the command alone (``kill``) once a line it
+    prints matches the ``marker`` pattern; returns its exit status and all it printed."""
+    command = subprocess.Popen(
+        [str(CLI), "run", "--source", str(source), "--warehouse", str(warehouse), *options],
+        env=cli_env() if env is None else env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
-    assert proc.stderr is not None
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
+    assert command.stdout is not None
+    printed = []
+    for line in command.stdout:
+        printed.append(line)
         if re.search(marker, line):
-            os.killpg(proc.pid, signal.SIGKILL)
+            (os.killpg if group else os.kill)(command.pid, sig)
             break
-    proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, "".join(seen[-20:])
-    return "".join(seen)
+    rest, _ = command.communicate(timeout=300)
+    return command.returncode, "".join(printed) + rest
 
 
 @pytest.mark.slow
@@ -231,7 +230,8 @@ def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
     assert run_cli("--source", str(source), "--warehouse", str(reference)).returncode == 0
     after = warehouse_rows(reference / "quicktakes.duckdb")
 
-    run_and_kill(source, warehouse, marker)
+    status, printed = signal_run(source, warehouse, marker, signal.SIGKILL, "--batch-size", "400")
+    assert status == -signal.SIGKILL, printed[-3000:]
     assert warehouse_rows(database) in (before, after)
 
     finished = run_cli("--source", str(source), "--warehouse", str(warehouse))

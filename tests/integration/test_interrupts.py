@@ -8,12 +8,13 @@ import re
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from tests.conftest import render_article
-from tests.integration.test_concurrency import CLI, cli_env
+from tests.integration.test_concurrency import CLI, cli_env, signal_run, write_corpus
 
 FILES = 3_000
 BATCH_SIZE = 50
@@ -25,41 +26,14 @@ STOPPED = "interrupted by {}: nothing was published; etl.runs shows it as cancel
 def many_batches(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Sixty batches: far more than two workers parse in the moment a signal takes."""
     source = tmp_path_factory.mktemp("many-batches")
-    for article_id in range(1, FILES + 1):
-        folder = source / "learn" / f"subject-{article_id % 20}"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"article-{article_id}.md").write_text(render_article(article_id=article_id))
+    write_corpus(source, FILES, "first")
     return source
 
 
 def interrupt_run(
-    source: Path,
-    warehouse: Path,
-    marker: str,
-    sig: signal.Signals,
-    group: bool,
-    env: dict[str, str],
+    source: Path, warehouse: Path, marker: str, sig: signal.Signals, **how: Any
 ) -> tuple[int, str]:
-    """Start ``run`` in a process group of its own, as a terminal would, and send ``sig``
-    to the group (a terminal's Ctrl-C) or to the command alone (``kill``) when its log
-    shows ``marker``; returns the exit status and everything it printed."""
-    command = subprocess.Popen(
-        [str(CLI), "run", "--source", str(source), "--warehouse", str(warehouse), *PARSE_OPTIONS],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert command.stdout is not None
-    printed = []
-    for line in command.stdout:
-        printed.append(line)
-        if marker in line:
-            (os.killpg if group else os.kill)(command.pid, sig)
-            break
-    rest, _ = command.communicate(timeout=300)
-    return command.returncode, "".join(printed) + rest
+    return signal_run(source, warehouse, re.escape(marker), sig, *PARSE_OPTIONS, **how)
 
 
 def flow_run_state(output: str) -> tuple[str, str]:
@@ -102,9 +76,7 @@ def test_ctrl_c_while_parsing_cancels_the_queued_batches(
         check=False,
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
-    status, output = interrupt_run(
-        many_batches, warehouse, "Parsed batch 1/", signal.SIGINT, True, cli_env()
-    )
+    status, output = interrupt_run(many_batches, warehouse, "Parsed batch 1/", signal.SIGINT)
     assert status == 130, output[-3000:]
     assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('Ctrl-C')}")
     assert "Traceback" not in output
@@ -122,7 +94,7 @@ def test_sigterm_while_merging_rolls_back_and_the_next_run_loads_everything(
 ) -> None:
     warehouse = tmp_path / "wh"
     status, output = interrupt_run(
-        many_batches, warehouse, "Merging the run", signal.SIGTERM, False, cli_env()
+        many_batches, warehouse, "Merging the run", signal.SIGTERM, group=False
     )
     assert status == 130, output[-3000:]
     assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('SIGTERM')}")
@@ -160,7 +132,7 @@ def test_ctrl_c_in_ephemeral_mode_leaves_prefects_server_to_end_the_run(
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
     status, output = interrupt_run(
-        many_batches, tmp_path / "wh", "Parsed batch 1/", signal.SIGINT, True, env
+        many_batches, tmp_path / "wh", "Parsed batch 1/", signal.SIGINT, env=env
     )
     assert status == 130, output[-3000:]
     assert f"Finished in state Cancelled('{STOPPED.format('Ctrl-C')}')" in output
