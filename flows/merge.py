@@ -358,14 +358,16 @@ def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
     """Publish a run that changed no rows (nothing changed, it failed or it was stopped) as
     its record alone: a copy of the analysts' file with the run's rows of ``etl.runs`` and
     ``etl.check_results`` added, and nothing else of the state. With ``catch_up`` the spare
-    is brought up to date instead, from the lake; when a session wrote to the analysts' file,
-    the state is published. With no analysts' file yet, none is made: the record shows
-    from the first run that loads."""
+    is brought up to date instead, from the lake; when the analysts' file is not the
+    state as of the run before (a session wrote to it, or runs were recorded since), the
+    state is published. With no analysts' file yet, none is made: the record shows from
+    the first run that loads."""
     db_path = layout.database_path
     if not db_path.is_symlink():
         return "no analysts' file yet: the first run that loads publishes this record"
     current = db_path.resolve()
-    if catch_up or not untouched(db_path, current):
+    behind = published_version(db_path) != _run_before(layout.state_path, run_id)
+    if catch_up or behind or not untouched(db_path, current):
         return publish(layout, run_id, catch_up=catch_up)
     started = time.perf_counter()
     target = current.with_name(f"{run_id}{db_path.suffix}")
@@ -386,6 +388,16 @@ def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
         con.execute("checkpoint")
     publish_file(db_path, target, keep_previous=False)
     return f"added the run's record to a copy in {time.perf_counter() - started:.1f} s"
+
+
+def _run_before(state_path: Path, run_id: str) -> str | None:
+    with connect_state(state_path, read_only=True) as con:
+        row = con.execute(
+            "select run_id from etl.runs where run_no < "
+            "(select run_no from etl.runs where run_id = $run_id) order by run_no desc limit 1",
+            {"run_id": run_id},
+        ).fetchone()
+    return str(row[0]) if row else None
 
 
 @dataclass(frozen=True, slots=True)

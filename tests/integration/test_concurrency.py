@@ -137,6 +137,32 @@ def test_second_run_waits_for_the_lock_or_gives_up(
 
 
 @pytest.mark.usefixtures("prefect_server")
+def test_a_run_that_gave_up_on_the_lock_is_published_by_the_next_run_even_a_no_op(
+    tmp_path: Path,
+) -> None:
+    """The next run records the note the refused run left; changing nothing itself, it
+    must still publish the state (the analysts' file lacks that record), not add its own
+    record to the analysts' file alone."""
+    warehouse = tmp_path / "wh"
+    assert run_cli("--source", str(CORPUS), "--warehouse", str(warehouse)).returncode == 0
+    with warehouse_lock(warehouse, 0, "test holder"):
+        refused = run_cli(
+            "--source", str(CORPUS), "--warehouse", str(warehouse), "--lock-timeout", "0"
+        )
+    assert refused.returncode == 1, refused.stderr[-2000:]
+    quiet = run_cli("--source", str(CORPUS), "--warehouse", str(warehouse))
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+        assert con.execute(
+            "select run_no, status, load_mode from etl.runs order by run_no"
+        ).fetchall() == [
+            (1, "succeeded", "full"),
+            (2, "timed out", None),
+            (3, "succeeded", "unchanged"),
+        ]
+
+
+@pytest.mark.usefixtures("prefect_server")
 @pytest.mark.parametrize("flags", [(), ("-readonly",)], ids=["read-write", "read-only"])
 def test_run_succeeds_while_an_analyst_holds_the_warehouse_open(
     tmp_path: Path, flags: tuple[str, ...]
