@@ -230,7 +230,7 @@ def _committed(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[CheckRe
 
 def record_unchanged_run(state_path: Path, run: RunRecord, plan: Plan) -> Committed:
     """A run that read nothing and found nothing deleted: only its record is written, and
-    the analysts' copy stays as it is (the run shows there from the next publish on)."""
+    the run publishes that record alone (``publish_record``)."""
     with connect_state(state_path) as con:
         outcome: list[Committed] = []
 
