@@ -81,6 +81,73 @@ def build_parser() -> argparse.ArgumentParser:
     _add_location_options(serve)
     _add_run_options(serve)
 
+    backfill = commands.add_parser(
+        "backfill",
+        help="load a git source's history, one run per commit",
+        description="Load every commit of a git source that changed its folder and that the "
+        "warehouse does not hold yet, oldest first, each as a run of its own with the commit's "
+        "time. Stopped, it goes on from its last loaded commit when run again.",
+    )
+    backfill.add_argument(
+        "--source",
+        required=True,
+        metavar="git+URL",
+        help="the repository, e.g. git+file:///srv/cms.git",
+    )
+    backfill.add_argument(
+        "--path",
+        default=None,
+        metavar="FOLDER",
+        help="the articles' folder in it, e.g. content/learn",
+    )
+    backfill.add_argument(
+        "--from",
+        dest="from_ref",
+        default=None,
+        metavar="REF",
+        help="first commit to load into an empty warehouse (default: the first that changed "
+        "the folder)",
+    )
+    backfill.add_argument(
+        "--to",
+        dest="to_ref",
+        default=None,
+        metavar="REF",
+        help="last commit to load: a branch, tag or commit (default: the remote's HEAD)",
+    )
+    backfill.add_argument(
+        "--warehouse",
+        metavar="DIR",
+        default=None,
+        help=f"output folder (default: ./{DEFAULT_WAREHOUSE})",
+    )
+    backfill.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help="files per parse task",
+    )
+    backfill.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parser processes (default: one per CPU core)",
+    )
+    backfill.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="go on past commits that remove more than half of the loaded articles",
+    )
+    backfill.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for another run to finish (default: {DEFAULT_LOCK_TIMEOUT:.0f})",
+    )
+
     alerts = commands.add_parser(
         "alerts",
         help="post to a webhook when a run fails or crashes (a Prefect automation)",
@@ -264,8 +331,21 @@ def _add_location_options(parser: argparse.ArgumentParser) -> None:
         "--source",
         metavar="DIR",
         default=None,
-        help="folder of article files, a local path or an fsspec URL such as s3://bucket/learn "
-        "(default: the bundled sample corpus)",
+        help="folder of article files: a local path, an fsspec URL such as s3://bucket/learn, "
+        "or a git repository as git+URL, e.g. git+https://host/org/cms.git (default: the "
+        "bundled sample corpus)",
+    )
+    parser.add_argument(
+        "--ref",
+        default=None,
+        metavar="REF",
+        help="with a git source: the branch, tag or commit to load (default: the remote's HEAD)",
+    )
+    parser.add_argument(
+        "--path",
+        default=None,
+        metavar="FOLDER",
+        help="with a git source: the articles' folder in it, e.g. content/learn (default: all)",
     )
     parser.add_argument(
         "--warehouse",
@@ -284,6 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "backfill":
+            return _backfill(args)
         if args.command == "alerts":
             return _alerts(args)
         if args.command == "rebuild":
@@ -324,6 +406,54 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backfill(args: argparse.Namespace) -> int:
+    settings = resolve_settings(
+        args.source,
+        args.warehouse,
+        args.batch_size,
+        args.workers,
+        args.lock_timeout,
+        args.allow_mass_delete,
+        git_ref=args.to_ref,
+        git_path=args.path,
+    )
+    if not settings.is_git:
+        raise CliError(f"backfill needs a git source (--source git+URL), got {args.source!r}")
+    check_state(settings.state_path, settings.database_path)
+    _set_prefect_defaults()
+    from prefect.exceptions import CancelledRun
+
+    from flows.backfill import quicktakes_etl_backfill
+
+    print_refusals_without_tracebacks()
+    _keep_ephemeral_server_out_of_interrupts()
+    try:
+        summary = quicktakes_etl_backfill(
+            source=settings.source_root,
+            path=settings.git_path or None,
+            from_ref=args.from_ref,
+            to_ref=settings.git_ref,
+            warehouse=str(settings.warehouse_dir),
+            batch_size=settings.batch_size,
+            workers=args.workers,
+            allow_mass_delete=settings.allow_mass_delete,
+            lock_timeout=settings.lock_timeout,
+        )
+    except CancelledRun as cancelled:
+        print(f"{PROG}: {cancelled}", file=sys.stderr)
+        return INTERRUPTED
+    except KeyboardInterrupt:
+        print(
+            f"{PROG}: interrupted before the backfill started: nothing was changed", file=sys.stderr
+        )
+        return INTERRUPTED
+    except Exception as error:
+        print(f"{PROG}: error: backfill failed: {first_line(error)}", file=sys.stderr)
+        return 1
+    print(summary.render())
+    return 0
+
+
 def _keep_ephemeral_server_out_of_interrupts() -> None:
     """With no PREFECT_API_URL, start Prefect's ephemeral server (as it would) with SIGINT
     blocked: Ctrl-C reaches the terminal's whole process group, and a server that stops
@@ -361,6 +491,8 @@ def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         args.runner,
         args.dask_address,
         args.staging,
+        args.ref,
+        args.path,
     )
     check_state(settings.state_path, settings.database_path)
     return {
@@ -375,6 +507,8 @@ def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "dask_address": settings.dask_address,
         "staging": settings.staging,
         "fail_on_rejected": args.fail_on_rejected,
+        "ref": settings.git_ref,
+        "path": settings.git_path or None,
     }
 
 

@@ -34,6 +34,7 @@ from flows.errors import (
     leave_interrupts_to_the_parent,
     print_refusals_without_tracebacks,
 )
+from flows.gitsource import Commit, GitCache, GitSourceError, check_history, remote_url
 from flows.lock import WarehouseBusy, warehouse_lock
 from flows.merge import (
     DISCOVERED_FILE,
@@ -48,6 +49,7 @@ from flows.merge import (
     files_held,
     finish_committed,
     finish_partition,
+    held_source,
     is_old_warehouse,
     next_run_no,
     note_unrecorded_run,
@@ -156,7 +158,7 @@ def rebuild_task(settings: RunSettings, work: Path, parser: str, at: dt.datetime
 
 
 @task(name="discover-source-files", cache_policy=NO_CACHE)
-def discover_task(source: SourceTree, work: Path, own_process: bool) -> int:
+def discover_task(source: lake.Source, work: Path, own_process: bool) -> int:
     """Every article file with its size and mtime, written to the work folder."""
     if own_process:
         return _in_own_process(discover_files, source, work)
@@ -164,16 +166,23 @@ def discover_task(source: SourceTree, work: Path, own_process: bool) -> int:
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(state: Path, work: Path, partition: Path, read_all: bool, own_process: bool) -> Plan:
-    """What to read and what was deleted, decided by the state (``sql/plan``)."""
+def plan_task(
+    state: Path,
+    work: Path,
+    partition: Path,
+    read_all: bool,
+    source: lake.Source,
+    own_process: bool,
+) -> Plan:
+    """What to read, what to copy and what was deleted, decided by the state (``sql/plan``)."""
     if own_process:
-        return _in_own_process(plan_reads, state, work, partition, read_all)
-    return plan_reads(state, work, partition, read_all)
+        return _in_own_process(plan_reads, state, work, partition, read_all, source)
+    return plan_reads(state, work, partition, read_all, source)
 
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def parse_batch_task(
-    pool: _Pool, source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
+    pool: _Pool, source: lake.Source, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
 ) -> lake.BatchSummary:
     """One batch of thousands of files, parsed in a worker process of the flow's pool; a
     batch the interrupted run stopped ends Cancelled, not failed with a traceback."""
@@ -187,7 +196,7 @@ def parse_batch_task(
 
 @task(name="parse-batch", task_run_name="parse-batch-{batch_no}", cache_policy=NO_CACHE)
 def stage_slice_task(
-    source: SourceTree, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
+    source: lake.Source, batch: lake.BatchSlice, staging: StagingArea, batch_no: int
 ) -> lake.BatchSummary:
     """One batch parsed where the run's task runner puts it: a Dask worker, a process of
     Prefect's pool, or (a small one) a thread of this process. Only the parse goes there;
@@ -214,14 +223,23 @@ def merge_task(
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish_task(settings: RunSettings, partition: Path, run_id: str, rows_changed: bool) -> None:
+def publish_task(
+    settings: RunSettings, partition: Path, run_id: str, rows_changed: bool, publish_file: bool
+) -> None:
     """Put the run's partition into the lake, then swap in the analysts' file: a large
     state's spare is brought up to date in a process of its own (DuckDB's memory, as the
     merge's), a small one copied; a run that changed no rows adds its record alone."""
     logger = get_run_logger()
-    logger.info("Publishing: the run is committed; the analysts' file comes next")
     finish_partition(settings.state_path, partition)
-    logger.info("Published: %s", _publish(settings, run_id, rows_changed))
+    if publish_file:
+        logger.info("Publishing: the run is committed; the analysts' file comes next")
+        logger.info("Published: %s", _publish(settings, run_id, rows_changed))
+
+
+def publish_state(settings: RunSettings, run_id: str) -> str:
+    """Make the analysts' file the state as of ``run_id``, with the rows of the runs
+    before it that were not published yet (a backfill's)."""
+    return _publish(settings, run_id, rows_changed=True)
 
 
 def _publish(settings: RunSettings, run_id: str, rows_changed: bool) -> str:
@@ -243,12 +261,16 @@ def quicktakes_etl(
     dask_address: str | None = None,
     staging: str | None = None,
     fail_on_rejected: bool = False,
+    ref: str | None = None,
+    path: str | None = None,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
     With no ``source`` it loads the project's sample corpus; with no
-    ``warehouse``, it writes into ./warehouse. One run at a time holds the
-    warehouse; a second one waits up to ``lock_timeout`` seconds.
+    ``warehouse``, it writes into ./warehouse. A ``git+URL`` source is fetched first,
+    and ``ref`` (default: the remote's HEAD) and ``path`` (a folder in it) say what to
+    load. One run at a time holds the warehouse; a second one waits up to
+    ``lock_timeout`` seconds.
     """
     print_refusals_without_tracebacks()
     started_at = dt.datetime.now(dt.UTC)
@@ -264,6 +286,8 @@ def quicktakes_etl(
         runner,
         dask_address,
         staging,
+        ref,
+        path,
     )
     logger = get_run_logger()
     run_id, run_name = str(flow_run.id), flow_run.name
@@ -274,7 +298,7 @@ def quicktakes_etl(
         source_time=started_at,
         started_at=started_at,
         status="",
-        source_root=str(settings.source_root),
+        source_root=settings.source_label,
     )
     held = False
     try:
@@ -289,7 +313,7 @@ def quicktakes_etl(
             held = True
             work = settings.work_dir / run_id
             try:
-                _recover(settings, logger)
+                recover(settings, logger)
                 summary = _load(settings, run_id, run_name, started_at, work, logger)
             finally:
                 _remove_staging(settings, run_id, logger)
@@ -305,7 +329,7 @@ def quicktakes_etl(
         if not held:
             status = "timed out" if isinstance(error, WarehouseBusy) else "failed"
             _note_unlocked_run(settings, unlocked, status, error, logger)
-        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, _why(error)))
+        _try_artifacts(logger, partial(_publish_failure, run_name or run_id, why(error)))
         raise
     summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
@@ -319,10 +343,10 @@ def _interrupted(interrupt: BaseException, held: bool) -> str:
     recorded = "etl.runs shows it as cancelled"
     if not held:
         recorded += " after the next run"
-    return f"{_why(interrupt)}: nothing was published; {recorded}"
+    return f"{why(interrupt)}: nothing was published; {recorded}"
 
 
-def _why(error: BaseException) -> str:
+def why(error: BaseException) -> str:
     """A run's error as ``etl.runs`` and the failure artifact give it."""
     if isinstance(error, KeyboardInterrupt):
         return "interrupted by Ctrl-C"
@@ -335,7 +359,7 @@ def _note_unlocked_run(
     settings: RunSettings, run: RunRecord, status: str, error: BaseException, logger: Log
 ) -> None:
     """A run that never held the lock leaves its record for the next one that does."""
-    run = replace(run, status=status, error_message=_why(error))
+    run = replace(run, status=status, error_message=why(error))
     try:
         note_unrecorded_run(settings.layout, run, dt.datetime.now(dt.UTC))
     except OSError as note_error:
@@ -382,6 +406,18 @@ def _load(
     logger: Log,
 ) -> RunSummary:
     """Everything between taking the lock and publishing; raises before publishing on failure."""
+    parser, rebuilt = prepare_state(settings, work, started_at, logger)
+    run = new_run(settings, run_id, run_name, started_at, parser)
+    source, commit = recording_failure(settings, run, partial(_source_at, settings, logger), logger)
+    return load_run(settings, at_commit(run, commit), source, work, rebuilt, logger)
+
+
+def prepare_state(
+    settings: RunSettings, work: Path, started_at: dt.datetime, logger: Log
+) -> tuple[str, bool]:
+    """The state ready for runs (upgraded, its schema applied, the runs that ended waiting
+    recorded, re-derived when the parsing code changed); returns the parsing code's
+    version and whether it re-derived."""
     threading.Thread(target=_start_forkserver, daemon=True).start()
     found = check_state(settings.state_path, settings.database_path)
     parser = parser_version()
@@ -400,60 +436,140 @@ def _load(
     if rebuilt:
         logger.info("The parsing code changed: re-deriving every version in the lake with it")
         rebuild_task(settings, work / "rebuild", parser, started_at)
-    run = RunRecord(
+    return parser, rebuilt
+
+
+def new_run(
+    settings: RunSettings,
+    run_id: str,
+    run_name: str | None,
+    started_at: dt.datetime,
+    parser: str,
+) -> RunRecord:
+    """The run's record before it loads."""
+    return RunRecord(
         run_id=run_id,
         run_no=next_run_no(settings.state_path),
         flow_run_name=run_name,
         source_time=started_at,
         started_at=started_at,
         status="succeeded",
-        source_root=str(settings.source_root),
+        source_root=settings.source_label,
         parser_version=parser,
     )
-    partition = lake.pending_partition(settings.lake_dir, run.run_no, run_id)
+
+
+def at_commit(run: RunRecord, commit: Commit | None) -> RunRecord:
+    """A git source's run: its versions take the commit's time."""
+    if commit is None:
+        return run
+    return replace(
+        run,
+        source_time=commit.time,
+        source_commit=commit.sha,
+        source_commit_time=commit.time,
+        source_commit_subject=commit.subject,
+    )
+
+
+def recording_failure(
+    settings: RunSettings, run: RunRecord, step: Callable[[], Result], logger: Log
+) -> Result:
+    """``step()``, with the run recorded as failed (or cancelled) in ``etl.runs`` when it
+    raises: a run refused before it loads is on record too."""
     try:
-        return _load_partition(settings, run, work, partition, rebuilt, logger)
+        return step()
+    except BaseException as error:
+        partition = lake.pending_partition(settings.lake_dir, run.run_no, run.run_id)
+        _record_failure(settings, run, partition, error, logger)
+        raise
+
+
+def load_run(
+    settings: RunSettings,
+    run: RunRecord,
+    source: lake.Source,
+    work: Path,
+    rebuilt: bool,
+    logger: Log,
+    publish_file: bool = True,
+) -> RunSummary:
+    """Load one run into its partition and the state; a failed one is recorded, and raises."""
+    partition = lake.pending_partition(settings.lake_dir, run.run_no, run.run_id)
+    try:
+        return _load_partition(
+            settings, run, source, work, partition, rebuilt, logger, publish_file
+        )
     except BaseException as error:
         _record_failure(settings, run, partition, error, logger)
         raise
 
 
+def _source_at(settings: RunSettings, logger: Log) -> tuple[lake.Source, Commit | None]:
+    """The source to load: a folder or URL as it is now, or a git source's tree at its
+    ref, fetched first and checked against the history the warehouse holds."""
+    if not settings.is_git:
+        return SourceTree(settings.source_root), None
+    cache = fetch_source(settings, logger)
+    commit = cache.resolve(settings.git_ref)
+    held = held_source(settings.state_path)
+    check_history(cache, commit, held.commit, held.source_time)
+    tree = cache.tree(commit, settings.git_path)
+    if not tree.exists():
+        raise GitSourceError(
+            f"path {settings.git_path!r} is not a folder at commit {commit.short} of "
+            f"{cache.url}: give the articles' folder with --path"
+        )
+    logger.info("Loading commit %s (%s, %s)", commit.short, commit.time, commit.subject)
+    return tree, commit
+
+
+def fetch_source(settings: RunSettings, logger: Log) -> GitCache:
+    """The git source's cache, brought up to date with the remote."""
+    cache = GitCache.beside(settings.layout.git_dir, remote_url(settings.source_root))
+    clock = time.perf_counter()
+    cache.fetch()
+    logger.info("Fetched %s into %s (%.1f s)", cache.url, cache.path, time.perf_counter() - clock)
+    return cache
+
+
 def _load_partition(
     settings: RunSettings,
     run: RunRecord,
+    source: lake.Source,
     work: Path,
     partition: Path,
     rebuilt: bool,
     logger: Log,
+    publish_file: bool = True,
 ) -> RunSummary:
-    source = SourceTree(settings.source_root)
     held = files_held(settings.state_path)
     large = held > OWN_PROCESS_FILES
     found = discover_task(source, work, large)
-    logger.info("Found %s article files under %s", f"{found:,}", settings.source_root)
+    logger.info("Found %s article files under %s", f"{found:,}", source)
     if found == 0 and held == 0:
-        raise EmptySource(
-            f"no article files (*{ARTICLE_SUFFIX}) under {settings.source_root}: nothing to load"
-        )
-    plan = plan_task(settings.state_path, work, partition, settings.full_refresh, large)
+        raise EmptySource(f"no article files (*{ARTICLE_SUFFIX}) under {source}: nothing to load")
+    plan = plan_task(settings.state_path, work, partition, settings.full_refresh, source, large)
     logger.info(
-        "%s to read (new, changed or unreadable before), %s deleted, %s unchanged",
-        f"{plan.files_read:,}",
+        "%s to read (new, changed or unreadable before), %s of them with bytes loaded before "
+        "(copied, not parsed), %s deleted, %s unchanged",
+        f"{plan.files_taken:,}",
+        f"{plan.files_reused:,}",
         f"{plan.files_deleted:,}",
-        f"{plan.files_seen - plan.files_read:,}",
+        f"{plan.files_seen - plan.files_taken:,}",
     )
-    run = replace(run, load_mode="full" if plan.files_read == plan.files_seen else "incremental")
+    run = replace(run, load_mode="full" if plan.files_taken == plan.files_seen else "incremental")
     if plan.changes_nothing and not rebuilt:
         committed = record_unchanged_run(
             settings.state_path, replace(run, load_mode="unchanged"), plan
         )
-        return _finish(settings, run, plan, partition, committed, logger)
+        return _finish(settings, run, plan, partition, committed, logger, publish_file=publish_file)
     staging = _open_staging(settings, work, partition)
     summaries = _parse_all(work / TO_READ_FILE, plan.files_read, source, settings, staging, logger)
     if settings.staging is not None:
         staging.copy_to(partition, schemas.PARSED_TABLES, [s.batch_no for s in summaries])
     committed = merge_task(settings, partition, run, work, plan)
-    return _finish(settings, run, plan, partition, committed, logger, rebuilt)
+    return _finish(settings, run, plan, partition, committed, logger, rebuilt, publish_file)
 
 
 def _finish(
@@ -464,11 +580,12 @@ def _finish(
     committed: Committed,
     logger: Log,
     rebuilt: bool = False,
+    publish_file: bool = True,
 ) -> RunSummary:
     """Publish the run's partition and the analysts' file, which has the run's record even
-    when the run changed nothing."""
+    when the run changed nothing; a backfill publishes the file after its last run only."""
     changed = bool(committed.files_changed or rebuilt)
-    publish_task(settings, partition, run.run_id, changed)
+    publish_task(settings, partition, run.run_id, changed, publish_file)
     if not changed:
         logger.info("Nothing changed: the published warehouse has the same rows")
     return _summary(settings, run, plan, committed, changed=changed)
@@ -480,11 +597,12 @@ def _summary(
     return RunSummary(
         run_id=run.run_id,
         flow_run_name=run.flow_run_name,
-        source_root=str(settings.source_root),
+        source_root=settings.source_label
+        + (f" at commit {run.source_commit[:9]}" if run.source_commit else ""),
         database_path=str(settings.database_path),
         seconds=0.0,
         files_seen=plan.files_seen,
-        files_read=plan.files_read,
+        files_read=plan.files_taken,
         files_stale=committed.files_stale,
         files_changed=committed.files_changed,
         file_events=committed.file_events,
@@ -495,7 +613,7 @@ def _summary(
     )
 
 
-def _recover(settings: RunSettings, logger: Log) -> None:
+def recover(settings: RunSettings, logger: Log) -> None:
     """Finish or remove what killed runs left (safe under the lock): work folders and
     staged batches; pending partitions, published if the state committed their run and
     deleted otherwise; an analysts' copy older than the state."""
@@ -527,7 +645,7 @@ def _record_failure(
         failed = replace(
             run,
             status="cancelled" if interrupted else "failed",
-            error_message=_why(error),
+            error_message=why(error),
         )
         record_failed_run(settings.state_path, failed, checks)
         finish_partition(settings.state_path, partition)
@@ -574,7 +692,7 @@ def _remove_staging(settings: RunSettings, run_id: str, logger: Log) -> None:
 def _parse_all(
     to_read: Path,
     file_count: int,
-    source: SourceTree,
+    source: lake.Source,
     settings: RunSettings,
     staging: StagingArea,
     logger: Log,

@@ -18,10 +18,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.gitsource import GitTree
 from flows.storage import SourceTree, StagingArea
 from transforms import schemas
 from transforms.batch import SourceFile, parse_batch
 
+Source = SourceTree | GitTree
 RUNS_DIR = "runs"
 PENDING_DIR = ".pending"
 
@@ -62,7 +64,7 @@ class BatchSlice:
 
 
 def stage_slice(
-    source: SourceTree, batch: BatchSlice, staging: StagingArea, batch_no: int
+    source: Source, batch: BatchSlice, staging: StagingArea, batch_no: int
 ) -> BatchSummary:
     """One batch of the to-read file parsed and staged. Here, not beside the flow: a worker
     that unpickles it imports this module, and the flow's would import Prefect (a second
@@ -72,22 +74,22 @@ def stage_slice(
 
 
 def stage_batch(
-    source: SourceTree, files: pa.Table, staging: StagingArea, batch_no: int
+    source: Source, files: pa.Table, staging: StagingArea, batch_no: int
 ) -> BatchSummary:
-    """Read and parse one batch of files (``source_path``, ``mtime_ns``) and stage each of
-    its tables as one Parquet file. Runs in a worker; returns only a small summary."""
+    """Read and parse one batch of files (``source_path``, ``mtime_ns``, ``blob_id``) and
+    stage each of its tables as one Parquet file. Runs in a worker; returns only a small
+    summary."""
     started = time.perf_counter()
-    paths = files.column("source_path").to_pylist()
     mtimes = files.column("mtime_ns").to_pylist()
     tables = parse_batch(
         SourceFile(path, mtime, raw)
-        for (path, raw), mtime in zip(source.read(paths), mtimes, strict=True)
+        for (path, raw), mtime in zip(source.read(files), mtimes, strict=True)
     )
     for name, table in tables.items():
         staging.write(name, batch_no, table)
     return BatchSummary(
         batch_no=batch_no,
-        file_count=len(paths),
+        file_count=files.num_rows,
         rejected_count=tables["files"].num_rows - tables["pages"].num_rows,
         seconds=time.perf_counter() - started,
     )

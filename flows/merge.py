@@ -23,7 +23,6 @@ import pyarrow.parquet as pq
 from flows import lake
 from flows.settings import Layout
 from flows.sqlfiles import read_sql
-from flows.storage import SourceTree
 from flows.warehouse import (
     WAREHOUSE_VERSIONS,
     CheckResult,
@@ -54,6 +53,7 @@ from flows.warehouse import (
     untouched,
 )
 from transforms import schemas
+from transforms.articles import URL_SLUG
 from transforms.batch import SourceFile, Unreadable, parse_batch
 
 SUMMARY_REJECTED_ROWS = 20
@@ -72,11 +72,19 @@ DISCOVERED_FILE = "discovered.parquet"
 class Plan:
     files_seen: int
     files_read: int
+    """Files to read and parse."""
     files_deleted: int
+    files_reused: int = 0
+    """Files whose bytes the state loaded before: read, their rows copied, not parsed."""
+
+    @property
+    def files_taken(self) -> int:
+        """Files new, changed or unreadable before: parsed, or their rows copied."""
+        return self.files_read + self.files_reused
 
     @property
     def changes_nothing(self) -> bool:
-        return self.files_read == 0 and self.files_deleted == 0
+        return self.files_taken == 0 and self.files_deleted == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +151,25 @@ def next_run_no(state_path: Path) -> int:
         return int(row[0]) if row else 1
 
 
+@dataclass(frozen=True, slots=True)
+class HeldSource:
+    """What the warehouse holds of its source: the commit of its last loading run (None
+    for a folder source) and the latest time its versions take."""
+
+    commit: str | None
+    source_time: dt.datetime | None
+
+
+def held_source(state_path: Path) -> HeldSource:
+    with connect_state(state_path, read_only=True) as con:
+        row = con.execute(
+            "select (select source_commit from etl.runs where status = 'succeeded' "
+            "order by run_no desc limit 1), (select max(source_time) from etl.runs "
+            "where status = 'succeeded')"
+        ).fetchone()
+    return HeldSource(row[0], row[1]) if row else HeldSource(None, None)
+
+
 def files_held(state_path: Path) -> int:
     """The article files the state holds now."""
     with connect_state(state_path, read_only=True) as con:
@@ -150,7 +177,7 @@ def files_held(state_path: Path) -> int:
         return int(row[0]) if row else 0
 
 
-def discover_files(source: SourceTree, work: Path) -> int:
+def discover_files(source: lake.Source, work: Path) -> int:
     """Every article file with its size and mtime, written to the work folder."""
     found = source.discover()
     work.mkdir(parents=True, exist_ok=True)
@@ -158,21 +185,76 @@ def discover_files(source: SourceTree, work: Path) -> int:
     return int(found.num_rows)
 
 
-def plan_reads(state_path: Path, work: Path, partition: Path, read_all: bool) -> Plan:
-    """Compare the discovered files with the state: write the files to read (path, mtime)
-    to the work folder and the deleted ones into the partition."""
+def plan_reads(
+    state_path: Path, work: Path, partition: Path, read_all: bool, source: lake.Source
+) -> Plan:
+    """Compare the discovered files with the state: write the files to read (path, mtime,
+    blob id) to the work folder, and into the partition the deleted ones and the rows of
+    those whose bytes the state loaded before (``sql/plan/files_to_reuse.sql``)."""
     with connect_state(state_path, read_only=True) as con:
         con.execute(
             "create temp table discovered as select * from read_parquet($path)",
             {"path": duckdb_path(work / DISCOVERED_FILE)},
         )
         seen = con.execute("select count(*) from discovered").fetchone()
-        to_read = con.execute(read_sql("plan", "files_to_read"), {"read_all": read_all})
-        to_read_rows = to_read.to_arrow_table()
+        con.execute(
+            f"create temp table to_read as {read_sql('plan', 'files_to_read')}",
+            {"read_all": read_all},
+        )
+        reused = 0 if read_all else _stage_reused(con, source, partition)
+        to_read_rows = con.execute(
+            "select * from to_read anti join reused using (source_path) order by source_path"
+            if reused
+            else "select * from to_read order by source_path"
+        ).to_arrow_table()
         deleted = con.execute(read_sql("plan", "files_deleted")).to_arrow_table()
     pq.write_table(to_read_rows, work / TO_READ_FILE)
     lake.write_deleted(partition, deleted)
-    return Plan(int(seen[0]) if seen else 0, to_read_rows.num_rows, deleted.num_rows)
+    return Plan(int(seen[0]) if seen else 0, to_read_rows.num_rows, deleted.num_rows, reused)
+
+
+REUSED_TABLES = {
+    "pages": "etl.page_contents",
+    "page_points": "etl.page_content_points",
+    "page_keywords": "etl.page_content_keywords",
+    "page_related_links": "etl.page_content_links",
+}
+"""Each parsed table and the state's table that keeps its rows."""
+
+
+def _stage_reused(con: duckdb.DuckDBPyConnection, source: lake.Source, partition: Path) -> int:
+    """Write into the partition, as if parsed, the rows of the files to read whose bytes
+    the state loaded before; they are read (the lake keeps every version's bytes), not
+    parsed. A file that cannot be read is left to be read and parsed. Returns how many."""
+    con.execute(
+        f"create temp table reused as {read_sql('plan', 'files_to_reuse')}",
+        {"url_slug_pattern": URL_SLUG.pattern},
+    )
+    found = con.execute("select source_path, blob_id from reused").to_arrow_table()
+    raws = {path: raw for path, raw in source.read(found) if isinstance(raw, bytes)}
+    con.register("blobs_read", pa.table({"source_path": pa.array(list(raws), pa.string())}))
+    con.execute("delete from reused where source_path not in (select source_path from blobs_read)")
+    files = con.execute(read_sql("plan", "reused_files")).to_arrow_table()
+    if files.num_rows == 0:
+        return 0
+    raw = pa.array([raws[path] for path in files["source_path"].to_pylist()], pa.large_binary())
+    files = conform(files, schemas.FILES)
+    lake.write_table(
+        partition,
+        "files",
+        files.set_column(files.schema.get_field_index("raw"), "raw", raw),
+        "reused.parquet",
+    )
+    for table, kept in REUSED_TABLES.items():
+        rows = con.execute(
+            f"select kept.* replace (reused.source_path as source_path) "  # fixed names
+            f"from reused inner join {kept} as kept "
+            f"on kept.source_path = reused.from_path and kept.sha256 = reused.sha256"
+        ).to_arrow_table()
+        lake.write_table(
+            partition, table, conform(rows, schemas.PARSED_TABLES[table]), "reused.parquet"
+        )
+    return int(files.num_rows)
 
 
 def commit_run(
@@ -197,7 +279,7 @@ def commit_run(
             checks = run_checks(con)
             if any(c.severity == "error" and not c.passed for c in checks):
                 raise ChecksFailed(checks)
-            record_run(con, run, dt.datetime.now(dt.UTC), checks, plan.files_seen, plan.files_read)
+            record_run(con, run, dt.datetime.now(dt.UTC), checks, plan.files_seen, plan.files_taken)
             outcome.append(_committed(con, run.run_id, checks))
 
         in_transaction(con, merge)
@@ -469,13 +551,16 @@ def _replay_missing(con: duckdb.DuckDBPyConnection, layout: Layout, facts: State
 def finish_committed(layout: Layout) -> None:
     """What a killed run left half done, finished or removed (under the run lock): its
     pending partition, published if the state committed its run and deleted otherwise;
-    an analysts' copy older than the state; copies nobody publishes any more."""
+    an analysts' copy older than the state (none is made while no run has loaded: failed
+    runs alone publish nothing); copies nobody publishes any more."""
     committed = committed_runs(layout.state_path)
     for pending in lake.remove_pending(layout.lake_dir, committed):
         finish_partition(layout.state_path, pending)
     lake.remove_compacted(layout.lake_dir)
     last = last_run(layout.state_path) if committed else None
-    if last is not None:
+    if last is not None and (
+        layout.database_path.is_symlink() or held_source(layout.state_path).source_time
+    ):
         publish(layout, last, catch_up=catches_up(layout.state_path))
     remove_unpublished_files(layout.database_path)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import fsspec
 
+from flows.gitsource import GIT_PREFIX, is_git_source, remote_url
 from flows.storage import is_url
 from flows.warehouse import DATABASE_FILE, LAKE_DIR, STATE_FILE
 
@@ -18,6 +20,7 @@ DEFAULT_WAREHOUSE = Path("warehouse")
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_LOCK_TIMEOUT = 600.0
 RUNNERS = ("pool", "prefect-process", "dask")
+GIT_SCHEMES = ("file", "https", "http", "ssh", "git")
 
 
 class ConfigError(Exception):
@@ -36,6 +39,19 @@ class RunSettings:
     runner: str = "pool"
     dask_address: str | None = None
     staging: str | None = None
+    git_ref: str | None = None
+    git_path: str = ""
+
+    @property
+    def is_git(self) -> bool:
+        return is_git_source(self.source_root)
+
+    @property
+    def source_label(self) -> str:
+        """The source as ``etl.runs.source_root`` and the summary give it."""
+        if self.is_git and self.git_path:
+            return f"{self.source_root}#path={self.git_path}"
+        return self.source_root
 
     @property
     def layout(self) -> Layout:
@@ -88,6 +104,11 @@ class Layout:
         """Scratch space of runs in progress; removed when a run ends."""
         return self.warehouse_dir / ".work"
 
+    @property
+    def git_dir(self) -> Path:
+        """Bare caches of git sources, one per remote URL."""
+        return self.warehouse_dir / ".state" / "git"
+
 
 def sample_corpus_path() -> Path:
     """The small article corpus shipped with the project, used when no source is given."""
@@ -105,9 +126,12 @@ def resolve_settings(
     runner: str = "pool",
     dask_address: str | None = None,
     staging: str | None = None,
+    git_ref: str | None = None,
+    git_path: str | None = None,
 ) -> RunSettings:
     """Check the settings and make the warehouse folder; raise ConfigError on the first problem."""
     source_root = _check_source(source)
+    _check_git_options(source_root, git_ref, git_path, runner, staging)
     if batch_size < 1:
         raise ConfigError(f"batch size must be at least 1, got {batch_size}")
     if workers is not None and workers < 1:
@@ -135,11 +159,16 @@ def resolve_settings(
         runner=runner,
         dask_address=dask_address,
         staging=_check_staging(staging),
+        git_ref=git_ref or None,
+        git_path=(git_path or "").strip("/"),
     )
 
 
 def _check_source(source: str | None) -> str:
-    """The source as a resolved local path or an fsspec URL, checked to be a folder."""
+    """The source as a resolved local path, an fsspec URL checked to be a folder, or a git
+    remote (reached when the run fetches it)."""
+    if is_git_source(source):
+        return _check_git_url(str(source))
     if source is not None and is_url(source):
         try:
             fs, root = fsspec.core.url_to_fs(source)
@@ -156,6 +185,40 @@ def _check_source(source: str | None) -> str:
     if not root.is_dir():
         raise ConfigError(f"source is not a folder: {root}")
     return str(root.resolve())
+
+
+def _check_git_url(source: str) -> str:
+    url = remote_url(source)
+    if shutil.which("git") is None:
+        raise ConfigError("a git source needs the git command: install git")
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme not in GIT_SCHEMES:
+        raise ConfigError(
+            f"git source {source!r} needs one of git+{', git+'.join(GIT_SCHEMES)}://..., "
+            "e.g. git+file:///srv/cms.git"
+        )
+    if scheme == "file":
+        path = Path(url.removeprefix("file://"))
+        if not path.is_dir():
+            raise ConfigError(f"git repository not found: {path}")
+        return f"{GIT_PREFIX}{path.resolve().as_uri()}"
+    return source
+
+
+def _check_git_options(
+    source: str, ref: str | None, path: str | None, runner: str, staging: str | None
+) -> None:
+    if not is_git_source(source):
+        if ref or path:
+            raise ConfigError("--ref and --path need a git source (--source git+URL)")
+        return
+    if runner == "dask" or staging is not None:
+        raise ConfigError(
+            "a git source is read from the warehouse's git cache on this machine: use the "
+            "pool or prefect-process runner, without --staging"
+        )
+    if path and any(part in ("", ".", "..") for part in path.strip("/").split("/")):
+        raise ConfigError(f"--path must be a folder inside the repository, got {path!r}")
 
 
 def _check_staging(staging: str | None) -> str | None:

@@ -91,6 +91,9 @@ class RunRecord:
     load_mode: str | None = None
     parser_version: str | None = None
     error_message: str | None = None
+    source_commit: str | None = None
+    source_commit_time: dt.datetime | None = None
+    source_commit_subject: str | None = None
 
 
 class ChecksFailed(RunRefused):
@@ -360,6 +363,9 @@ def record_run(
             "load_mode": run.load_mode,
             "parser_version": run.parser_version,
             "error_message": run.error_message,
+            "source_commit": run.source_commit,
+            "source_commit_time": run.source_commit_time,
+            "source_commit_subject": run.source_commit_subject,
             "with_counts": run.status == "succeeded",
         },
     )

@@ -85,6 +85,19 @@ def warehouse_rows(database: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
+def articles_at(database: Path | str, at: Any = None) -> list[tuple[Any, ...]]:
+    """The articles a warehouse held at ``at`` (now, by default), without the time their
+    version began: one loaded from a commit's tree has it at that commit."""
+    import duckdb
+
+    relation = "articles_as_of($at)" if at is not None else "articles"
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(
+            f"select * exclude (version_valid_from) from {relation} order by all",
+            {"at": at} if at is not None else None,
+        ).fetchall()
+
+
 def _stable_columns(con: Any, table: str) -> str:
     """A table's columns but the time its row's version was written, which differs per run."""
     schema, _, name = table.rpartition(".")

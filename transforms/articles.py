@@ -19,7 +19,9 @@ from transforms.yaml_fast import load_yaml
 _RELATED_KEY = re.compile(r"related_article([1-9][0-9]{0,8})")
 _INTEGER_TEXT = re.compile(r"-?[0-9]+", re.ASCII)
 _NUMBER_TEXT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
-_URL_SLUG = re.compile(r"/learn/(?P<slug>[^/]+)/")
+URL_SLUG = re.compile(r"/learn/(?P<slug>[^/]+)/")
+"""A subject slug in a page URL; a page whose URL has one does not depend on its path
+(``sql/plan/files_to_reuse.sql`` relies on that)."""
 _COLUMN_KEYS = frozenset(
     {
         "id",
@@ -233,7 +235,7 @@ def content_sha256(article: Article) -> str:
 
 def slug_from_url(url: str | None) -> str | None:
     """The subject slug of a ``/learn/<slug>/questions/...`` URL."""
-    match = _URL_SLUG.search(url) if url else None
+    match = URL_SLUG.search(url) if url else None
     return match.group("slug") if match else None
 
 

@@ -152,6 +152,9 @@ RUNS = pa.schema(
         pa.field("keyword_count", pa.int64()),
         pa.field("related_count", pa.int64()),
         pa.field("error_message", pa.string()),
+        pa.field("source_commit", pa.string()),
+        pa.field("source_commit_time", pa.timestamp("us", tz="UTC")),
+        pa.field("source_commit_subject", pa.string()),
     ]
 )
 

@@ -14,7 +14,10 @@ create table if not exists etl.file_versions (
     error_message varchar,
     error_line integer,
     error_column integer,
+    blob_id varchar,
 );
+-- Added after schema version 5 was first released; a state from before gets them here.
+alter table etl.file_versions add column if not exists blob_id varchar;
 comment on table etl.file_versions is 'Every version of every article file: a new one whenever its bytes or its parse status change. Key: source_path, valid_from.';
 comment on column etl.file_versions.source_path is 'File path relative to the source root, /-separated.';
 comment on column etl.file_versions.valid_from is 'Source time of the run that read this version.';
@@ -26,6 +29,7 @@ comment on column etl.file_versions.status is 'loaded (it parsed) or rejected (s
 comment on column etl.file_versions.sha256 is 'SHA-256 of the file''s bytes; null when it could not be read.';
 comment on column etl.file_versions.size_bytes is 'File size in bytes; null when it could not be read.';
 comment on column etl.file_versions.mtime_ns is 'Modification time (ns since the epoch) when last read: with size_bytes, lets a run skip unchanged files.';
+comment on column etl.file_versions.blob_id is 'Git blob id of the file''s bytes (what git hash-object gives); null when it could not be read. For a git source, lets a run skip unchanged files.';
 comment on column etl.file_versions.article_id is 'The article id the file lists; null when rejected.';
 comment on column etl.file_versions.error_kind is 'Why a rejected version was rejected: not_utf8, no_frontmatter, unterminated_frontmatter, yaml_error, not_a_mapping, missing_field, invalid_field, too_complex, read_error, internal_error.';
 comment on column etl.file_versions.error_message is 'What is wrong and where.';

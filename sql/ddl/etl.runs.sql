@@ -20,16 +20,23 @@ create table if not exists etl.runs (
     keyword_count bigint,
     related_count bigint,
     error_message varchar,
+    source_commit varchar,
+    source_commit_time timestamptz,
+    source_commit_subject varchar,
 );
+-- Added after schema version 5 was first released; a state from before gets them here.
+alter table etl.runs add column if not exists source_commit varchar;
+alter table etl.runs add column if not exists source_commit_time timestamptz;
+alter table etl.runs add column if not exists source_commit_subject varchar;
 comment on table etl.runs is 'One row per pipeline run, kept across runs: the load history.';
 comment on column etl.runs.run_id is 'Prefect flow run id.';
 comment on column etl.runs.run_no is 'Order of the run: 1 for the first run of this warehouse.';
-comment on column etl.runs.source_time is 'The time versions of this run take: the run''s start for a folder source.';
+comment on column etl.runs.source_time is 'The time versions of this run take: the run''s start for a folder source, the commit''s committer time for a git source.';
 comment on column etl.runs.flow_run_name is 'Prefect flow run name, as shown in the Prefect UI.';
 comment on column etl.runs.started_at is 'When the run started.';
 comment on column etl.runs.finished_at is 'When the run committed, failed, was cancelled or gave up waiting.';
 comment on column etl.runs.status is 'succeeded; failed (an error or a data check: nothing changed); cancelled (Ctrl-C or SIGTERM: nothing changed); timed out (gave up waiting for another run: recorded by the next run).';
-comment on column etl.runs.source_root is 'The source folder the run read.';
+comment on column etl.runs.source_root is 'The source the run read: a folder, an fsspec URL, or git+URL#path=FOLDER.';
 comment on column etl.runs.files_seen_count is 'Article files found under the source.';
 comment on column etl.runs.files_read_count is 'Files the run read and parsed (new, changed, or not readable last time).';
 comment on column etl.runs.files_loaded_count is 'Files loaded (listings).';
@@ -43,3 +50,6 @@ comment on column etl.runs.point_count is 'answer_points rows after the run.';
 comment on column etl.runs.keyword_count is 'article_keywords rows after the run.';
 comment on column etl.runs.related_count is 'related_articles rows after the run.';
 comment on column etl.runs.error_message is 'Why a run failed, was cancelled or timed out; null when it succeeded.';
+comment on column etl.runs.source_commit is 'For a git source: the commit the run loaded (its full SHA); null for a folder.';
+comment on column etl.runs.source_commit_time is 'For a git source: the commit''s committer time, which is also source_time.';
+comment on column etl.runs.source_commit_subject is 'For a git source: the first line of the commit''s message.';

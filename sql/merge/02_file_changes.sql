@@ -4,7 +4,11 @@ create or replace temp table file_changes as
 with
 
 run_files as (
-    select * exclude (raw) from run_files
+    select
+        * exclude (raw),
+        -- The id git gives these bytes: what a git source's listing compares.
+        sha1(('blob ' || octet_length(raw) || chr(0))::blob || raw) as blob_id,
+    from run_files
 ),
 
 current_files as (

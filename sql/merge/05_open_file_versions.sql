@@ -10,6 +10,7 @@ select
     sha256,
     size_bytes,
     mtime_ns,
+    blob_id,
     article_id,
     error_kind,
     error_message,

@@ -49,11 +49,15 @@ select
     counts.keyword_count,
     counts.related_count,
     $error_message as error_message,
+    $source_commit as source_commit,
+    $source_commit_time as source_commit_time,
+    $source_commit_subject as source_commit_subject,
 from counts
 where $with_counts
 union all
 select
     $run_id, $run_no, $flow_run_name, $source_time, $started_at, $finished_at, $status,
     $source_root, $files_seen_count, $files_read_count, null, null, null, null, $load_mode,
-    $parser_version, null, null, null, null, $error_message,
+    $parser_version, null, null, null, null, $error_message, $source_commit,
+    $source_commit_time, $source_commit_subject,
 where not $with_counts

@@ -22,6 +22,7 @@ from flows.cli import DEFAULT_DEPLOYMENT
 from flows.etl import FLOW_NAME
 from flows.settings import sample_corpus_path
 from flows.warehouse import DATABASE_FILE
+from tests.integration.gitrepo import CmsRepo
 
 BIN = Path(sys.executable).parent
 SERVER_START_TIMEOUT = 120.0
@@ -196,8 +197,12 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     )
 
     client_env = _prefect_env(home, PREFECT_API_URL=api_url, PREFECT_RUNNER_POLL_FREQUENCY="1")
+    cms = CmsRepo(tmp_path / "cms")
+    cms.copy_tree(sample_corpus_path() / "learn", "content/learn")
+    cms.commit("the sample articles")
     serve = [str(BIN / "quicktakes-etl"), "serve", "--cron", "0 * * * *"]
     served = [*serve, "--warehouse", str(warehouse), "--batch-size", "3", "--fail-on-rejected"]
+    served += ["--source", cms.url, "--path", "content/learn"]
     processes.start("serve", served, client_env)
     flow_run_id, state = run_deployment(
         processes, f"{FLOW_NAME}/{DEFAULT_DEPLOYMENT}", client_env, api_url
@@ -206,6 +211,7 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     with urllib.request.urlopen(f"{api_url}/flow_runs/{flow_run_id}", timeout=5) as response:
         parameters = json.load(response)["parameters"]
     assert (parameters["batch_size"], parameters["fail_on_rejected"]) == (3, True)
+    assert (parameters["source"], parameters["path"]) == (cms.url, "content/learn")
     _, articles = processes.wait_until(
         "a succeeded run in etl.runs", lambda: _warehouse_counts(database), WAREHOUSE_TIMEOUT
     )
@@ -213,6 +219,8 @@ def test_served_deployment_runs_the_flow_into_the_warehouse(
     expected = len(_distinct_article_ids(sample_corpus_path()))
     assert expected > 0
     assert articles == expected, processes.tails()
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select source_commit from etl.runs").fetchall() == [(cms.commits[0],)]
 
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -5,6 +5,7 @@ merge itself)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pyarrow as pa
 import pytest
 
 from flows.sqlfiles import SqlFile, check_severity, read_sql, read_sql_files
-from flows.storage import FOUND
+from flows.storage import found_files
 from flows.warehouse import SCHEMA_VERSION, apply_schema, in_transaction, run_checks
 from tests.integration.state_runs import (
     BROKEN,
@@ -201,15 +202,15 @@ def test_reports_run_on_an_empty_state(con: duckdb.DuckDBPyConnection, sql_file:
 
 
 def plan(
-    con: duckdb.DuckDBPyConnection, found: list[tuple[str, int | None, int | None]], read_all: bool
+    con: duckdb.DuckDBPyConnection,
+    found: list[tuple[str, int | None, int | None]],
+    read_all: bool,
+    blob_ids: list[str] | None = None,
 ) -> dict[str, list[tuple[Any, ...]]]:
     paths, sizes, mtimes = (
         (list(column) for column in zip(*found, strict=True)) if found else ([], [], [])
     )
-    con.register(
-        "discovered",
-        pa.table({"source_path": paths, "size_bytes": sizes, "mtime_ns": mtimes}, FOUND),
-    )
+    con.register("discovered", found_files(paths, sizes, mtimes, blob_ids))
     return {
         "files_to_read": rows(con, read_sql("plan", "files_to_read"), read_all=read_all),
         "files_deleted": rows(con, read_sql("plan", "files_deleted")),
@@ -219,7 +220,7 @@ def plan(
 def test_plan_reads_every_file_of_an_empty_state(con: duckdb.DuckDBPyConnection) -> None:
     found = [(path_of(name="a"), 10, 1), (path_of(name="b"), None, None)]
     assert plan(con, found, read_all=False) == {
-        "files_to_read": [(path_of(name="a"), 1), (path_of(name="b"), None)],
+        "files_to_read": [(path_of(name="a"), 1, None), (path_of(name="b"), None, None)],
         "files_deleted": [],
     }
 
@@ -250,9 +251,24 @@ def test_plan_reads_new_changed_and_unreadable_files(
     ]
     mtimes = {path: mtime for path, _size, mtime in found}
     assert plan(runs.con, found, read_all) == {
-        "files_to_read": [(path, mtimes[path]) for path in to_read],
+        "files_to_read": [(path, mtimes[path], None) for path in to_read],
         "files_deleted": [(Y,)],
     }
+
+
+def git_blob_id(raw: bytes) -> str:
+    """What ``git hash-object`` gives, computed here as git defines it."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+
+def test_a_git_listing_reads_the_files_whose_blob_changed(runs: StateRuns) -> None:
+    """Blob ids the merge gave the files a folder run read are git's: a git source after
+    a folder reads only what changed, whatever the sizes and times say."""
+    g, x = listing(1, name="g"), listing(2, name="x")
+    runs.run({G: g, R: BROKEN, X: x})
+    blobs = [git_blob_id(g.encode()), git_blob_id(BROKEN.encode()), git_blob_id(b"new bytes")]
+    found = [(G, None, None), (R, None, None), (X, None, None)]
+    assert plan(runs.con, found, False, blobs)["files_to_read"] == [(X, None, blobs[2])]
 
 
 def test_a_run_is_recorded_with_the_counts_of_the_state(runs: StateRuns) -> None:
@@ -287,6 +303,9 @@ def test_a_run_is_recorded_with_the_counts_of_the_state(runs: StateRuns) -> None
             "keyword_count": 2 + 2,
             "related_count": 1,
             "error_message": None,
+            "source_commit": None,
+            "source_commit_time": None,
+            "source_commit_subject": None,
         }
     ]
     assert records(runs.con, read_sql("record", "run_counts"), run_id=run_id(2)) == [

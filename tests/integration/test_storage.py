@@ -15,7 +15,7 @@ from fsspec.implementations.memory import MemoryFileSystem
 
 from flows.etl import STAGING_MARKER, quicktakes_etl
 from flows.settings import ConfigError, resolve_settings
-from flows.storage import SourceTree, SourceUnlistable
+from flows.storage import SourceTree, SourceUnlistable, found_files
 from tests.conftest import FIXTURES, warehouse_rows
 from transforms.batch import Unreadable
 
@@ -122,7 +122,7 @@ def test_remote_reads_are_retried_after_a_dropped_connection(tmp_path: Path) -> 
         assert FlakyMemory.calls[f"{bucket}/src/{FlakyMemory.flaky}"] == 3
         assert FlakyMemory.calls[f"find {bucket}/src"] == 2
         tree = SourceTree(f"{FlakyMemory.protocol}:/{bucket}/src")
-        ((_, gone),) = tree.read(["learn/biology/gone.md"])
+        ((_, gone),) = tree.read(found_files(["learn/biology/gone.md"], [None], [None]))
         assert isinstance(gone, Unreadable)
         assert FlakyMemory.calls[f"{bucket}/src/learn/biology/gone.md"] == 1
     finally:
@@ -171,7 +171,8 @@ def test_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(
     escaped = f"{original.parent.relative_to(corpus).as_posix()}/caf\\xe9.md"
     source = SourceTree(str(corpus))
     assert escaped in source.discover().column("source_path").to_pylist()
-    assert dict(source.read([escaped])) == {escaped: original.read_bytes()}
+    found = found_files([escaped], [None], [None])
+    assert dict(source.read(found)) == {escaped: original.read_bytes()}
     first = quicktakes_etl(source=str(corpus), warehouse=str(tmp_path))
     with duckdb.connect(first.database_path, read_only=True) as con:
         query = "select status from etl.source_files where source_path = ?"
