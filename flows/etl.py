@@ -697,8 +697,9 @@ def _parse_all(
     staging: StagingArea,
     logger: Log,
 ) -> list[lake.BatchSummary]:
-    """Parse every batch on the chosen runner, logging progress as batches finish."""
-    size = settings.batch_size
+    """Parse every batch on the chosen runner, logging progress as batches finish; batches
+    are smaller than the batch size when that is what it takes to give every worker one."""
+    size = min(settings.batch_size, max(1, -(-file_count // settings.workers)))
     batches = [
         lake.BatchSlice(to_read, start, min(size, file_count - start))
         for start in range(0, file_count, size)
