@@ -28,6 +28,9 @@ from flows.corpus_gen import edit_files, generate_corpus, scale_corpus
 from flows.storage import discover_article_files
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+HISTORY_PATH = "content/learn"
+"""The articles' folder in the history bundle."""
+BACKFILL_WAREHOUSE = "git-backfill"
 GENERATED_ARTICLES = 33_500
 SERVER_START_TIMEOUT = 180.0
 CHANGED_SHARE = 0.01
@@ -107,9 +110,12 @@ def run_bench(
     runners: list[str],
     workers: int | None,
     noop_runs: int = 0,
-) -> tuple[list[Case], list[Target], list[Sizes]]:
+    history: Path | None = None,
+) -> tuple[list[Case], list[Target], list[Sizes], Sizes | None]:
     """Build the corpus copies, then time the naive loop and the pipeline's runs; with
-    ``noop_runs``, measure the warehouse's growth over that many runs that change nothing."""
+    ``noop_runs``, measure the warehouse's growth over that many runs that change nothing;
+    with a git ``history`` (a bundle), time loading it from git: HEAD, a pull that finds
+    nothing new, and the backfill of every commit, and give the backfill's sizes."""
     base = _base_corpus(corpus, work)
     scaled = _scaled_corpus(base, work, scale)
     files = len(discover_article_files(scaled))
@@ -135,14 +141,18 @@ def run_bench(
             )
         )
         cases.append(pipeline.rebuild("rebuild from the lake", files, runners[0]))
-        sizes = pipeline.noop_growth(scaled, runners[0], noop_runs) if noop_runs else []
+        grown = pipeline.noop_growth(scaled, runners[0], noop_runs) if noop_runs else []
         if scale > 1:
             cases.append(
                 pipeline.run(
                     "full load at 1x", base, len(discover_article_files(base)), "1x", runners[0]
                 )
             )
-    return cases, targets(cases, scale), sizes
+        backfilled = None
+        if history is not None:
+            cases += pipeline.git_cases(history)
+            backfilled = sizes(work / "warehouses" / BACKFILL_WAREHOUSE)
+    return cases, targets(cases, scale), grown, backfilled
 
 
 def targets(cases: list[Case], scale: int) -> list[Target]:
@@ -170,6 +180,22 @@ def targets(cases: list[Case], scale: int) -> list[Target]:
             0.5,
         ),
     ]
+    if "git: backfill" in by_name:
+        git_full = by_name["git: full load of HEAD"]
+        found.append(
+            Target(
+                "git backfill data time / git full load's",
+                data_time(by_name["git: backfill"]) / max(data_time(git_full), 1e-9),
+                4.0,
+            )
+        )
+        found.append(
+            Target(
+                "git no-op pull data time / naive loop",
+                data_time(by_name["git: no-op pull"]) / naive,
+                0.03,
+            )
+        )
     if "full load at 1x" in by_name:
         growth = data_time(full) / max(data_time(by_name["full load at 1x"]), 1e-9)
         found.append(Target(f"{scale}x data time / 1x data time", growth, 1.1 * scale))
@@ -214,6 +240,24 @@ class _PipelineRuns:
         argv += ["--warehouse", str(self.work / "warehouses" / warehouse)]
         return measure(name, argv, files, self.env, self.work)
 
+    def git_cases(self, bundle: Path) -> list[Case]:
+        """A bare clone of the history as the remote: HEAD loaded whole, pulled again with
+        nothing new, and every commit backfilled into a warehouse of its own."""
+        remote = self.work / "history.git"
+        shutil.rmtree(remote, ignore_errors=True)
+        subprocess.run(["git", "clone", "--quiet", "--bare", str(bundle), str(remote)], check=True)
+        head = discover_article_files_at(remote)
+        source = ["--source", f"git+{remote.as_uri()}", "--path", HISTORY_PATH]
+        cases = []
+        for name in ("git: full load of HEAD", "git: no-op pull"):
+            argv = [sys.executable, "-m", "flows.cli", "run", *source]
+            argv += ["--warehouse", str(self.work / "warehouses" / "git-head")]
+            cases.append(measure(name, argv, head, self.env, self.work))
+        argv = [sys.executable, "-m", "flows.cli", "backfill", *source, "--allow-mass-delete"]
+        argv += ["--warehouse", str(self.work / "warehouses" / BACKFILL_WAREHOUSE)]
+        cases.append(measure("git: backfill", argv, head, self.env, self.work))
+        return cases
+
     def noop_growth(self, source: Path, runner: str, runs: int) -> list[Sizes]:
         """Sizes of the runner's warehouse before and after ``runs`` runs that change nothing."""
         folder = self.work / "warehouses" / runner
@@ -221,6 +265,17 @@ class _PipelineRuns:
         for number in range(1, runs + 1):
             self.run(f"no-op run {number} of {runs}", source, 0, runner, runner)
         return [before, sizes(folder)]
+
+
+def discover_article_files_at(remote: Path) -> int:
+    """The article files at the remote's HEAD."""
+    listing = subprocess.run(
+        ["git", "-C", str(remote), "ls-tree", "-r", "--name-only", "HEAD", "--", HISTORY_PATH],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return sum(1 for line in listing.stdout.splitlines() if line.endswith(".md"))
 
 
 def sizes(warehouse: Path) -> Sizes:
@@ -240,9 +295,15 @@ def sizes(warehouse: Path) -> Sizes:
     )
 
 
-def render(cases: list[Case], found: list[Target], cores: int, grown: list[Sizes]) -> str:
+def render(
+    cases: list[Case],
+    found: list[Target],
+    cores: int,
+    grown: list[Sizes],
+    backfilled: Sizes | None = None,
+) -> str:
     """The table a reader compares: one row per case, then the targets and, when measured,
-    the warehouse's growth over runs that changed nothing."""
+    the warehouse's growth over runs that changed nothing and the backfill's sizes."""
     naive = cases[0].wall_seconds
     header = ("wall s", 8), ("flow s", 7), ("files/s", 9), ("peak RSS MiB", 13), ("x naive", 8)
     lines = [f"{'case':<34}" + "".join(f" {title:>{width}}" for title, width in header)]
@@ -269,11 +330,23 @@ def render(cases: list[Case], found: list[Target], cores: int, grown: list[Sizes
             lines.append(
                 f"  {label:<15} {first:>15,} -> {last:>15,}  ({(last - first) / runs:,.0f})"
             )
+    if backfilled:
+        lines += [
+            "",
+            f"after the git backfill ({backfilled.runs} runs): state file "
+            f"{backfilled.state_bytes:,} bytes, published copy {backfilled.published_bytes:,}, "
+            f"lake {backfilled.lake_bytes:,}",
+        ]
     return "\n".join(lines)
 
 
 def report_json(
-    cases: list[Case], found: list[Target], scale: int, cores: int, grown: list[Sizes]
+    cases: list[Case],
+    found: list[Target],
+    scale: int,
+    cores: int,
+    grown: list[Sizes],
+    backfilled: Sizes | None = None,
 ) -> str:
     return json.dumps(
         {
@@ -282,6 +355,7 @@ def report_json(
             "cases": [asdict(case) | {"files_per_second": case.files_per_second} for case in cases],
             "targets": [asdict(t) | {"met": t.met} for t in found],
             "noop_growth": [asdict(size) for size in grown],
+            "backfill_sizes": asdict(backfilled) if backfilled else None,
         },
         indent=2,
     )

@@ -208,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also run N more runs that change nothing and print how much the state, the "
         "published copy and the lake grew (default: 0)",
     )
+    bench.add_argument(
+        "--history",
+        default=None,
+        metavar="BUNDLE",
+        help="a git bundle of the corpus's history to time loading from git (HEAD, a no-op "
+        "pull, the backfill of every commit) at --scale 1; 'none' to skip (default: "
+        "../shared/corpus's bundle when present)",
+    )
 
     rebuild = commands.add_parser(
         "rebuild",
@@ -603,17 +611,34 @@ def _bench(args: argparse.Namespace) -> int:
     work.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
     try:
-        cases, targets, grown = run_bench(
-            args.scale, corpus, work, runners, args.workers, args.noop_runs
+        cases, targets, grown, backfilled = run_bench(
+            args.scale, corpus, work, runners, args.workers, args.noop_runs, _history(args)
         )
     except BenchError as error:
         raise CliError(f"{error} (work folder kept: {work})") from None
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
-    print(render(cases, targets, cores, grown))
+    print(render(cases, targets, cores, grown, backfilled))
     if args.json:
-        Path(args.json).write_text(report_json(cases, targets, args.scale, cores, grown))
+        Path(args.json).write_text(
+            report_json(cases, targets, args.scale, cores, grown, backfilled)
+        )
     return 0 if all(target.met for target in targets) else 1
+
+
+def _history(args: argparse.Namespace) -> Path | None:
+    """The git history to time: --history, or the shared bundle beside the project, for a
+    1x bench (the history is the real corpus's)."""
+    from flows.bench import SHARED_CORPUS
+
+    if args.history == "none" or args.scale > 1:
+        return None
+    if args.history is not None:
+        bundle = Path(args.history)
+        if not bundle.is_file():
+            raise CliError(f"history bundle not found: {bundle}")
+        return bundle
+    return next(iter(sorted(SHARED_CORPUS.glob("*.bundle"))), None)
 
 
 def _maintained(args: argparse.Namespace) -> Layout:

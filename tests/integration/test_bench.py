@@ -51,6 +51,23 @@ def test_growth_target_compares_data_times_at_two_scales() -> None:
     assert not growth.met
 
 
+def test_git_targets_compare_the_backfill_with_a_full_load_from_git() -> None:
+    cases = [
+        case("naive loop", 10.0),
+        case("fixed cost (1 file)", 3.0),
+        case("full load (pool)", 13.0),
+        case("no-op rerun", 3.0),
+        case("rerun, 1 files edited", 4.0),
+        case("git: full load of HEAD", 15.0),
+        case("git: no-op pull", 3.2),
+        case("git: backfill", 51.0),
+    ]
+    found = {target.name: target for target in targets(cases, scale=1)}
+    assert found["git backfill data time / git full load's"].value == pytest.approx(4.0)
+    assert found["git backfill data time / git full load's"].met
+    assert found["git no-op pull data time / naive loop"].value == pytest.approx(0.02)
+
+
 @pytest.mark.slow
 def test_bench_runs_every_case_on_a_small_corpus(tmp_path: Path) -> None:
     report, work = tmp_path / "bench.json", tmp_path / "work"
