@@ -70,7 +70,7 @@ def reused_paths(warehouse: Path) -> list[str]:
     """The files runs copied instead of parsing, by the lake's partitions."""
     return sorted(
         path
-        for reused in (warehouse / "lake" / "runs").glob("*/files/reused.parquet")
+        for reused in (warehouse / "lake" / "runs").glob("*/files/reused-*.parquet")
         for path in pq.read_table(reused)["source_path"].to_pylist()
     )
 
