@@ -29,7 +29,7 @@ alter table etl.runs add column if not exists source_commit varchar;
 alter table etl.runs add column if not exists source_commit_time timestamptz;
 alter table etl.runs add column if not exists source_commit_subject varchar;
 comment on table etl.runs is 'One row per pipeline run, kept across runs: the load history.';
-comment on column etl.runs.run_id is 'Prefect flow run id.';
+comment on column etl.runs.run_id is 'Prefect flow run id; for a backfill''s commit, an id derived from its flow run''s and the commit''s (uuid5).';
 comment on column etl.runs.run_no is 'Order of the run: 1 for the first run of this warehouse.';
 comment on column etl.runs.source_time is 'The time versions of this run take: the run''s start for a folder source, the commit''s committer time for a git source.';
 comment on column etl.runs.flow_run_name is 'Prefect flow run name, as shown in the Prefect UI.';
