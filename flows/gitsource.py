@@ -44,7 +44,7 @@ _CORRUPT = re.compile(
     r"unable to read|packfile .* cannot be accessed|index-pack failed|missing blob",
     re.IGNORECASE,
 )
-_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1"}
+_ENV = {"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 """No password prompt can hang a scheduled run; messages in English for the checks above."""
 
 
