@@ -15,7 +15,10 @@ import pytest
 
 from flows.sqlfiles import read_sql_files
 
-# Prefect reads these when it is first imported; tests never touch ~/.prefect.
+# Prefect reads these when it is first imported; tests never touch ~/.prefect, and each
+# pytest-xdist worker, whose Prefect test server is its own, has a home of its own.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="quicktakes-prefect-")
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="quicktakes-prefect-"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
