@@ -202,7 +202,7 @@ def plan_reads(
             f"create temp table to_read as {read_sql('plan', 'files_to_read')}",
             {"read_all": read_all},
         )
-        reused = 0 if read_all else _stage_reused(con, source, partition)
+        reused = 0 if read_all or not _has_blob_ids(con) else _stage_reused(con, source, partition)
         to_read_rows = con.execute(
             "select * from to_read anti join reusable using (source_path) order by source_path"
             if reused
@@ -212,6 +212,13 @@ def plan_reads(
     pq.write_table(to_read_rows, work / TO_READ_FILE)
     lake.write_deleted(partition, deleted)
     return Plan(int(seen[0]) if seen else 0, to_read_rows.num_rows, deleted.num_rows, reused)
+
+
+def _has_blob_ids(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the files to read came from a git listing: a folder's have no blob ids
+    before they are read, so nothing can be known to be copied."""
+    row = con.execute("select count(blob_id) > 0 from to_read").fetchone()
+    return bool(row and row[0])
 
 
 REUSED_TABLES = {
