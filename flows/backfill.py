@@ -39,7 +39,7 @@ from flows.settings import (
     RunSettings,
     resolve_settings,
 )
-from flows.warehouse import MassDeletion
+from flows.warehouse import MassDeletion, hold_state_open
 
 BACKFILL_FLOW_NAME = "quicktakes-etl-backfill"
 
@@ -160,42 +160,43 @@ def _backfill(
     )
     events: dict[str, int] = {}
     latest = held.source_time
-    for number, commit in enumerate(commits, start=1):
-        clock = time.perf_counter()
-        check_history(cache, commit, None, latest)
-        latest = commit.time
-        run = at_commit(
-            new_run(
-                settings,
-                str(uuid.uuid5(uuid.UUID(run_id), commit.sha)),
-                f"{run_name}@{commit.short}",
-                dt.datetime.now(dt.UTC),
-                parser,
-            ),
-            commit,
-        )
-        try:
-            summary = load_run(
-                settings,
-                run,
-                cache.tree(commit, settings.git_path),
-                work / commit.sha,
-                rebuilt,
-                logger,
-                publish_file=number == len(commits),
+    with hold_state_open(settings.state_path):
+        for number, commit in enumerate(commits, start=1):
+            clock = time.perf_counter()
+            check_history(cache, commit, None, latest)
+            latest = commit.time
+            run = at_commit(
+                new_run(
+                    settings,
+                    str(uuid.uuid5(uuid.UUID(run_id), commit.sha)),
+                    f"{run_name}@{commit.short}",
+                    dt.datetime.now(dt.UTC),
+                    parser,
+                ),
+                commit,
             )
-        except BaseException as error:
-            if number > 1:
-                publish_state(settings, run.run_id)
-            if isinstance(error, MassDeletion):
-                raise MassDeletion(
-                    f"commit {commit.short} ({commit.subject}): {error}; the {number - 1:,} "
-                    f"commits before it are loaded and published"
-                ) from None
-            raise
-        for event, count in summary.file_events.items():
-            events[event] = events.get(event, 0) + count
-        _progress(logger, commit, number, len(commits), time.perf_counter() - clock, started)
+            try:
+                summary = load_run(
+                    settings,
+                    run,
+                    cache.tree(commit, settings.git_path),
+                    work / commit.sha,
+                    rebuilt,
+                    logger,
+                    publish_file=number == len(commits),
+                )
+            except BaseException as error:
+                if number > 1:
+                    publish_state(settings, run.run_id)
+                if isinstance(error, MassDeletion):
+                    raise MassDeletion(
+                        f"commit {commit.short} ({commit.subject}): {error}; the {number - 1:,} "
+                        f"commits before it are loaded and published"
+                    ) from None
+                raise
+            for event, count in summary.file_events.items():
+                events[event] = events.get(event, 0) + count
+            _progress(logger, commit, number, len(commits), time.perf_counter() - clock, started)
     return BackfillSummary(
         source=settings.source_label,
         database_path=str(settings.database_path),

@@ -71,6 +71,7 @@ from flows.warehouse import (
     ChecksFailed,
     RunRecord,
     check_state,
+    state_is_held,
 )
 from transforms import schemas
 
@@ -735,7 +736,10 @@ def _parse_all(
 def _in_own_process(work: Callable[..., Result], *args: Any) -> Result:
     """``work(*args)`` in a process forked from the forkserver: what it allocates (DuckDB's
     buffers, a large walk's Python objects) goes when it ends, so no two steps' add up in
-    one process."""
+    one process. In this one while it holds the state open (a backfill), as no other
+    process can open it then."""
+    if state_is_held():
+        return work(*args)
     with _process_pool(1) as process:
         return process.submit(work, *args).result()
 

@@ -49,6 +49,7 @@ from flows.warehouse import (
     run_tables,
     schema_is_applied,
     spare_copy,
+    state_is_held,
     table_counts,
     untouched,
 )
@@ -296,7 +297,8 @@ def commit_run(
 ) -> Committed:
     """Merge the run's partition into the state in one transaction with the data checks
     and the run's record; a failing error check or a mass deletion rolls it all back.
-    Then checkpoint, so the file is whole for copying."""
+    Then checkpoint, so the file is whole for copying, unless this process holds the state
+    open (a backfill's runs), where ``copy_state`` checkpoints."""
     with connect_state(state_path) as con:
         register_discovered_files(con, discovered_path)
         outcome: list[Committed] = []
@@ -312,7 +314,8 @@ def commit_run(
             outcome.append(_committed(con, run.run_id, checks))
 
         in_transaction(con, merge)
-        con.execute("checkpoint")
+        if not state_is_held(state_path):
+            con.execute("checkpoint")
     return outcome[0]
 
 

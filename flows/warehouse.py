@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,14 +121,47 @@ class IncompatibleWarehouse(Exception):
 MASS_DELETE_SHARE = 0.5
 
 
+_HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
+"""The state files this process holds open (``hold_state_open``), by resolved path."""
+
+
 def connect_state(state_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """The state file, with DuckDB's memory capped and its progress bar off (it wrote
-    carriage-return redraws into the run's log)."""
-    con = duckdb.connect(
-        str(state_path), read_only=read_only, config={"memory_limit": STATE_MEMORY_LIMIT}
+    carriage-return redraws into the run's log). While this process holds the file open,
+    a cursor of that connection, read-write whatever ``read_only`` says."""
+    held = _HELD.get(state_path.resolve())
+    con = (
+        held.cursor()
+        if held is not None
+        else duckdb.connect(
+            str(state_path), read_only=read_only, config={"memory_limit": STATE_MEMORY_LIMIT}
+        )
     )
     con.execute("set enable_progress_bar = false")
     return con
+
+
+@contextlib.contextmanager
+def hold_state_open(state_path: Path) -> Iterator[None]:
+    """Keep one DuckDB instance of the state open in this process while the block runs, for
+    a backfill's many runs: every ``connect_state`` gets a cursor of it, so no run opens
+    the file, replays its log or checkpoints when it ends. DuckDB checkpoints when its log
+    grows past its threshold; ``copy_state`` checkpoints first; the last cursor's close
+    checkpoints the rest. No other process can open the file meanwhile: steps that run in
+    processes of their own run in this one (``state_is_held``)."""
+    key = state_path.resolve()
+    con = connect_state(state_path)
+    _HELD[key] = con
+    try:
+        yield
+    finally:
+        del _HELD[key]
+        con.close()
+
+
+def state_is_held(state_path: Path | None = None) -> bool:
+    """Whether this process holds ``state_path`` (any state file, for None) open."""
+    return bool(_HELD) if state_path is None else state_path.resolve() in _HELD
 
 
 def read_schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -423,7 +456,11 @@ def conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def copy_state(state_path: Path, target: Path) -> None:
-    """A copy of the (checkpointed, closed) state at ``target``, whole or not there."""
+    """A copy of the state (checkpointed: closed, or held open and checkpointed here) at
+    ``target``, whole or not there."""
+    held = _HELD.get(state_path.resolve())
+    if held is not None:
+        held.execute("checkpoint")
     target.parent.mkdir(exist_ok=True)
     partial = target.with_name(f".{target.name}.tmp")
     shutil.copyfile(state_path, partial)
