@@ -37,6 +37,9 @@ SCHEMA_VERSION = 5
 # DuckDB's own allocations run some 300-450 MB past this limit (measured on a 10x corpus).
 STATE_MEMORY_LIMIT = "384MB"
 SCHEMA_OBJECTS = (
+    ("macros", "normalized_text"),
+    ("macros", "word_count"),
+    ("macros", "answer_structure"),
     ("views", "page_versions"),
     ("views", "article_versions"),
     ("macros", "subjects_as_of"),

@@ -18,6 +18,7 @@ import pyarrow as pa
 from transforms import schemas
 from transforms.articles import Article, ArticleRejected, content_sha256, parse_article
 from transforms.keywords import normalize_keyword
+from transforms.plain_text import plain_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,7 @@ def _add_file(
 
 def _add_page(rows: _Rows, source_path: str, digest: str, article: Article) -> None:
     answer = article.answer
+    text = plain_text(article.answer_markdown)
     page = len(rows.columns["pages"]["source_path"])
     fields = {
         "published_date": article.published_date,
@@ -133,6 +135,8 @@ def _add_page(rows: _Rows, source_path: str, digest: str, article: Article) -> N
         "answer_markdown": article.answer_markdown,
         "answer_intro": answer.intro,
         "answer_conclusion": answer.conclusion,
+        "answer_text": text,
+        "answer_word_count": len(text.split(" ")) if text else 0,
         "subject_slug": article.subject_slug,
         "url": article.url,
         "file_name": article.file_name,

@@ -9,6 +9,8 @@ create table if not exists etl.page_contents (
     answer_markdown varchar not null,
     answer_intro varchar,
     answer_conclusion varchar,
+    answer_text varchar not null,
+    answer_word_count integer not null,
     subject_as_written varchar,
     subject_slug varchar,
     url varchar,
@@ -26,6 +28,11 @@ create table if not exists etl.page_contents (
     article_sha256 varchar not null,
     extra json not null,
 );
+-- Added after schema version 5 was first released; a state from before gets them here
+-- (nullable, as its rows have none), and its rows their values when the new parsing code
+-- re-derives them.
+alter table etl.page_contents add column if not exists answer_text varchar;
+alter table etl.page_contents add column if not exists answer_word_count integer;
 comment on table etl.page_contents is 'What every page version ever loaded says, once per path and bytes (page_versions reads it through etl.page_spans). Key: source_path, sha256.';
 comment on column etl.page_contents.source_path is 'File path relative to the source root, /-separated.';
 comment on column etl.page_contents.sha256 is 'SHA-256 of the file''s bytes.';
@@ -53,3 +60,5 @@ comment on column etl.page_contents.related_count is 'Related-article links of t
 comment on column etl.page_contents.content_sha256 is 'SHA-256 of title, question and answer: listings of one id with different values are conflicts.';
 comment on column etl.page_contents.article_sha256 is 'SHA-256 of every field the page gives its article: an article gets a new version when this, its first listing or its canonical subject changes.';
 comment on column etl.page_contents.extra is 'Every frontmatter field without a column of its own, as JSON.';
+comment on column etl.page_contents.answer_text is 'The answer as plain text (transforms/plain_text.py): Markdown marks, link targets and line breaks removed.';
+comment on column etl.page_contents.answer_word_count is 'Space-separated words in answer_text.';

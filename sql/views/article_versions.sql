@@ -25,6 +25,8 @@ final as (
         contents.answer_intro,
         contents.answer_conclusion,
         spans.subject,
+        spans.subject as primary_subject,
+        contents.subject_as_written,
         contents.subject_slug,
         contents.url,
         contents.file_name,
@@ -39,6 +41,14 @@ final as (
         contents.related_count,
         spans.source_path,
         contents.extra,
+        date_trunc('month', contents.published_date)::date as published_month,
+        contents.answer_text,
+        contents.answer_word_count,
+        word_count(contents.question) as question_word_count,
+        answer_structure(contents.answer_markdown, contents.point_count) as answer_structure,
+        normalized_text(contents.question) as question_normalized,
+        md5(normalized_text(contents.question)) as question_hash,
+        length(contents.seo_page_description) as description_length,
     from spans
     inner join contents using (source_path, sha256)
 )
@@ -60,6 +70,8 @@ comment on column article_versions.answer_markdown is 'The whole answer as Markd
 comment on column article_versions.answer_intro is 'Answer text before its first numbered point (the whole answer when it has no points).';
 comment on column article_versions.answer_conclusion is 'Answer text after its last top-level numbered list; null when nothing follows.';
 comment on column article_versions.subject is 'Canonical subject name of the first listing''s slug (see subjects).';
+comment on column article_versions.primary_subject is 'The article''s one subject for counting and reports: the canonical name (subjects.subject) of the slug of its first listing by path, the listing its fields come from. Equal to subject. An article listed under several subjects counts once, here; article_listings has one row per listing, subject_as_written the spelling in the file.';
+comment on column article_versions.subject_as_written is 'The subject exactly as the first listing''s file spells it (frontmatter subject).';
 comment on column article_versions.subject_slug is 'Subject slug of the first listing.';
 comment on column article_versions.url is 'Site URL of the first listing.';
 comment on column article_versions.file_name is 'Frontmatter file_name.';
@@ -74,3 +86,11 @@ comment on column article_versions.keyword_count is 'Number of distinct SEO keyw
 comment on column article_versions.related_count is 'Number of related-article links of the first listing (rows in related_articles).';
 comment on column article_versions.source_path is 'The listing the fields come from: the first loaded one by path, else the first stale one.';
 comment on column article_versions.extra is 'Every frontmatter field without a column of its own, as JSON, so nothing is dropped.';
+comment on column article_versions.published_month is 'First day of the month of published_date.';
+comment on column article_versions.answer_text is 'The answer as plain text: Markdown marks, link targets and line breaks removed (transforms/plain_text.py, checked against the markdown-it parser).';
+comment on column article_versions.answer_word_count is 'Space-separated words in answer_text.';
+comment on column article_versions.question_word_count is 'Words in question, counted as answer_word_count counts them (macro word_count).';
+comment on column article_versions.answer_structure is 'How the answer is laid out: numbered (it has numbered points), else bulleted, else headings, else prose (macro answer_structure).';
+comment on column article_versions.question_normalized is 'The question without accents, case, punctuation or extra spaces (macro normalized_text): equal for questions that differ only in those.';
+comment on column article_versions.question_hash is 'MD5 of question_normalized: one value per group of duplicate questions.';
+comment on column article_versions.description_length is 'Characters in seo_page_description; search engines show about 160.';

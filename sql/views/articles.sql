@@ -10,6 +10,8 @@ comment on column articles.answer_markdown is 'The whole answer as Markdown, wit
 comment on column articles.answer_intro is 'Answer text before its first numbered point (the whole answer when it has no points).';
 comment on column articles.answer_conclusion is 'Answer text after its last top-level numbered list; null when nothing follows.';
 comment on column articles.subject is 'Canonical subject name of the first listing''s slug (see subjects).';
+comment on column articles.primary_subject is 'The article''s one subject for counting and reports: the canonical name (subjects.subject) of the slug of its first listing by path, the listing its fields come from. Equal to subject. An article listed under several subjects counts once, here; article_listings has one row per listing, subject_as_written the spelling in the file.';
+comment on column articles.subject_as_written is 'The subject exactly as the first listing''s file spells it (frontmatter subject).';
 comment on column articles.subject_slug is 'Subject slug of the first listing.';
 comment on column articles.url is 'Site URL of the first listing.';
 comment on column articles.file_name is 'Frontmatter file_name.';
@@ -25,3 +27,11 @@ comment on column articles.related_count is 'Number of related-article links of 
 comment on column articles.source_path is 'The listing the fields come from: the first loaded one by path, else the first stale one.';
 comment on column articles.extra is 'Every frontmatter field without a column of its own, as JSON, so nothing is dropped.';
 comment on column articles.version_valid_from is 'When the article took these values (article_versions.valid_from).';
+comment on column articles.published_month is 'First day of the month of published_date.';
+comment on column articles.answer_text is 'The answer as plain text: Markdown marks, link targets and line breaks removed (transforms/plain_text.py, checked against the markdown-it parser).';
+comment on column articles.answer_word_count is 'Space-separated words in answer_text.';
+comment on column articles.question_word_count is 'Words in question, counted as answer_word_count counts them (macro word_count).';
+comment on column articles.answer_structure is 'How the answer is laid out: numbered (it has numbered points), else bulleted, else headings, else prose (macro answer_structure).';
+comment on column articles.question_normalized is 'The question without accents, case, punctuation or extra spaces (macro normalized_text): equal for questions that differ only in those.';
+comment on column articles.question_hash is 'MD5 of question_normalized: one value per group of duplicate questions.';
+comment on column articles.description_length is 'Characters in seo_page_description; search engines show about 160.';

@@ -57,3 +57,5 @@ comment on column page_versions.related_count is 'Related-article links of this 
 comment on column page_versions.content_sha256 is 'SHA-256 of title, question and answer: listings of one id with different values are conflicts.';
 comment on column page_versions.article_sha256 is 'SHA-256 of every field the page gives its article: an article gets a new version when this, its first listing or its canonical subject changes.';
 comment on column page_versions.extra is 'Every frontmatter field without a column of its own, as JSON.';
+comment on column page_versions.answer_text is 'The answer as plain text: Markdown marks, link targets and line breaks removed (transforms/plain_text.py, checked against the markdown-it parser).';
+comment on column page_versions.answer_word_count is 'Space-separated words in answer_text.';

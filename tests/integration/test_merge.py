@@ -4,6 +4,7 @@ opened and closed, the cross-file rules, file events, and the as-of macros."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,8 @@ def test_a_file_becomes_an_article_a_page_and_their_child_rows(runs: StateRuns) 
             "Intro.",
             "End.",
             "Psychology",
+            "Psychology",
+            "Psychology",
             "psychology",
             url_of(),
             "what-is-it.md",
@@ -103,6 +106,14 @@ def test_a_file_becomes_an_article_a_page_and_their_child_rows(runs: StateRuns) 
             1,
             P,
             json.dumps(extra),
+            dt.date(2024, 11, 1),
+            "Intro. One: first. Two: second. End.",
+            6,
+            3,
+            "numbered",
+            "what is it",
+            hashlib.md5(b"what is it").hexdigest(),
+            len("About it."),
             run_time(1),
         )
     ]
