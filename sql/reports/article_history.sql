@@ -2,7 +2,14 @@ create or replace view reports.article_history as
 with
 
 versions as (
-    select * from main.article_versions
+    -- the derived columns follow from the stored ones: comparing them adds nothing, and
+    -- deriving them for every version is the report's largest cost
+    select * exclude (
+        primary_subject, subject_as_written, published_month, answer_text, answer_word_count,
+        question_word_count, answer_structure, question_normalized, question_hash,
+        description_length
+    )
+    from main.article_versions
 ),
 
 paired as (
@@ -57,3 +64,11 @@ final as (
 select * from final
 order by article_id, valid_from;
 comment on view reports.article_history is 'Every article version with the fields that changed from the version before it (previous_valid_from); a version that reappears after a deletion lists what differs from the last one before it.';
+comment on column reports.article_history.article_id is 'The article.';
+comment on column reports.article_history.valid_from is 'When this version started (article_versions.valid_from).';
+comment on column reports.article_history.valid_to is 'When it ended; null while current.';
+comment on column reports.article_history.is_current is 'True for the version in articles now.';
+comment on column reports.article_history.opened_run_id is 'The run that made this version (etl.runs.run_id).';
+comment on column reports.article_history.title is 'The title in this version.';
+comment on column reports.article_history.changed_fields is 'Names of the article_versions columns that differ from the version before; [(first version)] for the first.';
+comment on column reports.article_history.previous_valid_from is 'valid_from of the version before; null for the first.';

@@ -78,3 +78,15 @@ final as (
 select * from final
 order by run_no desc;
 comment on view reports.changes_by_run is 'Per run, newest first: articles and pages added, changed and deleted, and files newly rejected.';
+comment on column reports.changes_by_run.run_no is 'Run number (etl.runs.run_no).';
+comment on column reports.changes_by_run.run_id is 'The run''s id (etl.runs.run_id).';
+comment on column reports.changes_by_run.flow_run_name is 'The Prefect flow run''s name.';
+comment on column reports.changes_by_run.source_time is 'The time its versions take: its start, or its commit''s time.';
+comment on column reports.changes_by_run.status is 'succeeded, failed or cancelled.';
+comment on column reports.changes_by_run.articles_added is 'Articles that got their first version (or came back) in the run.';
+comment on column reports.changes_by_run.articles_changed is 'Articles that got a new version.';
+comment on column reports.changes_by_run.articles_deleted is 'Articles whose last version the run closed.';
+comment on column reports.changes_by_run.pages_added is 'Pages (listing files) that appeared.';
+comment on column reports.changes_by_run.pages_changed is 'Pages that got a new version.';
+comment on column reports.changes_by_run.pages_deleted is 'Pages that disappeared.';
+comment on column reports.changes_by_run.files_rejected is 'Files the run found newly rejected.';

@@ -31,3 +31,11 @@ final as (
 select * from final
 order by source_path, rank;
 comment on view reports.moved_related_links is 'Related-article links whose id is gone but whose URL is a current page: they still work, under the article the URL now shows (fix the id in the CMS).';
+comment on column reports.moved_related_links.article_id is 'The article whose page holds the link.';
+comment on column reports.moved_related_links.source_path is 'The page''s file.';
+comment on column reports.moved_related_links.rank is 'The link''s position in the page''s related list, from 1.';
+comment on column reports.moved_related_links.related_article_id is 'The id the link names: no current article has it.';
+comment on column reports.moved_related_links.related_title is 'The title the link shows.';
+comment on column reports.moved_related_links.related_url is 'The URL the link names: a current page has it.';
+comment on column reports.moved_related_links.resolved_article_id is 'The article that URL shows now: the id to put in the CMS.';
+comment on column reports.moved_related_links.resolved_title is 'That article''s title.';

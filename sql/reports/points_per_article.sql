@@ -26,3 +26,7 @@ final as (
 select * from final
 order by point_count;
 comment on view reports.points_per_article is 'How many articles have each number of numbered points, with percentages.';
+comment on column reports.points_per_article.point_count is 'A number of numbered points.';
+comment on column reports.points_per_article.article_count is 'Articles with that many points.';
+comment on column reports.points_per_article.article_pct is 'Their share of all articles, in percent.';
+comment on column reports.points_per_article.cumulative_pct is 'Share of articles with at most that many points, in percent.';

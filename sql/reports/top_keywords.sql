@@ -27,3 +27,7 @@ final as (
 select * from final
 order by article_count desc, keyword_normalized;
 comment on view reports.top_keywords is 'SEO keywords ranked by how many articles use them (case-insensitive), most used first.';
+comment on column reports.top_keywords.keyword_rank is '1 for the most used keyword.';
+comment on column reports.top_keywords.keyword is 'The keyword in its most used spelling.';
+comment on column reports.top_keywords.keyword_normalized is 'The keyword, lower case: what the count groups by.';
+comment on column reports.top_keywords.article_count is 'Articles using it.';
