@@ -4,29 +4,40 @@ benchmark it."""
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
-import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from flows.analyst_file import NotAWarehouse
 from flows.errors import RejectedFiles, RunRefused, print_refusals_without_tracebacks
+from flows.reports import (
+    FORMATS,
+    ReportError,
+    find_report,
+    list_reports,
+    output_format,
+    parse_filters,
+    read_report,
+    write_rows,
+)
 from flows.settings import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_WAREHOUSE,
     RUNNERS,
+    WAREHOUSE_ENV,
     ConfigError,
     Layout,
+    default_warehouse,
     resolve_settings,
 )
 from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state, first_line
@@ -119,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--warehouse",
         metavar="DIR",
         default=None,
-        help=f"output folder (default: ./{DEFAULT_WAREHOUSE})",
+        help=f"output folder (default: ${WAREHOUSE_ENV}, else ./{DEFAULT_WAREHOUSE})",
     )
     backfill.add_argument(
         "--batch-size",
@@ -235,33 +246,73 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="print a reporting view of the warehouse",
-        description="Print one of the reports.* views. Without NAME, list them.",
+        help="print or write a report of the warehouse",
+        description="Print one of the reports.* views, or write it to a file. Without NAME, "
+        "list the reports with their descriptions.",
     )
-    report.add_argument("name", nargs="?", metavar="NAME", help="report name, e.g. top_keywords")
+    report.add_argument("name", nargs="?", metavar="NAME", help="report name, e.g. seo_audit")
+    _add_analyst_warehouse_option(report)
     report.add_argument(
-        "--warehouse",
-        metavar="DIR",
-        default=str(DEFAULT_WAREHOUSE),
-        help=f"warehouse folder (default: ./{DEFAULT_WAREHOUSE})",
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="keep the rows whose COLUMN equals VALUE (repeatable), e.g. subject=Biology",
+    )
+    report.add_argument(
+        "--columns", action="store_true", help="describe the report's columns instead"
     )
     report.add_argument(
         "--format",
-        choices=("table", "csv", "json"),
-        default="table",
-        help="output format (default: table)",
+        choices=FORMATS,
+        default=None,
+        help="output format (default: from -o FILE's suffix, else a table)",
     )
-    report.add_argument("--limit", type=int, default=None, metavar="N", help="print at most N rows")
+    report.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (.csv, .json, .md, .parquet)"
+    )
+    report.add_argument("--limit", type=int, default=None, metavar="N", help="at most N rows")
+
+    docs = commands.add_parser(
+        "docs",
+        help="write the warehouse's data dictionary as HTML",
+        description="Write a static HTML data dictionary of the analysts' file (every table, "
+        "view and column with its comment, type, row count and value profile, the data "
+        "model, each report's SQL); it opens offline.",
+    )
+    _add_analyst_warehouse_option(docs)
+    docs.add_argument(
+        "-o", "--output", metavar="DIR", default=None, help="folder (default: WAREHOUSE/docs)"
+    )
+
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="write a one-page HTML dashboard of the warehouse",
+        description="Write one self-contained HTML page of charts (subjects, publishing per "
+        "month, points, SEO, link health, changes per run); it needs no network.",
+    )
+    _add_analyst_warehouse_option(dashboard)
+    dashboard.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="file (default: WAREHOUSE/dashboard.html)",
+    )
     return parser
 
 
-def _add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+def _add_analyst_warehouse_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--warehouse",
         metavar="DIR",
-        default=str(DEFAULT_WAREHOUSE),
-        help=f"warehouse folder (default: ./{DEFAULT_WAREHOUSE})",
+        default=None,
+        help=f"warehouse folder (default: ${WAREHOUSE_ENV}, else ./{DEFAULT_WAREHOUSE})",
     )
+
+
+def _add_warehouse_option(parser: argparse.ArgumentParser) -> None:
+    _add_analyst_warehouse_option(parser)
     parser.add_argument(
         "--lock-timeout",
         type=float,
@@ -359,7 +410,7 @@ def _add_location_options(parser: argparse.ArgumentParser) -> None:
         "--warehouse",
         metavar="DIR",
         default=None,
-        help=f"output folder (default: ./{DEFAULT_WAREHOUSE})",
+        help=f"output folder (default: ${WAREHOUSE_ENV}, else ./{DEFAULT_WAREHOUSE})",
     )
 
 
@@ -380,8 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rebuild(args)
         if args.command == "compact":
             return _compact(args)
+        if args.command == "docs":
+            return _docs(args)
+        if args.command == "dashboard":
+            return _dashboard(args)
         return _report(args)
-    except (ConfigError, CliError, IncompatibleWarehouse) as error:
+    except (ConfigError, CliError, IncompatibleWarehouse, NotAWarehouse) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
 
@@ -642,7 +697,7 @@ def _history(args: argparse.Namespace) -> Path | None:
 
 
 def _maintained(args: argparse.Namespace) -> Layout:
-    warehouse = Path(args.warehouse).expanduser().resolve()
+    warehouse = _warehouse(args).resolve()
     if not warehouse.is_dir():
         raise CliError(f"warehouse folder not found: {warehouse}")
     return Layout(warehouse)
@@ -679,54 +734,69 @@ def _compact(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    database = Path(args.warehouse) / DATABASE_FILE
+def _warehouse(args: argparse.Namespace) -> Path:
+    return Path(args.warehouse).expanduser() if args.warehouse else default_warehouse()
+
+
+def _analysts_file(args: argparse.Namespace) -> Path:
+    database = _warehouse(args) / DATABASE_FILE
     if not database.is_file():
         raise CliError(f"no warehouse at {database}: run '{PROG} run' first")
+    return database
+
+
+def _report(args: argparse.Namespace) -> int:
+    database = _analysts_file(args)
     if args.limit is not None and args.limit < 0:
         raise CliError(f"--limit cannot be negative, got {args.limit}")
+    out = Path(args.output).expanduser() if args.output else None
     try:
-        columns, rows = _read_report(database, args.name, args.limit)
+        with duckdb.connect(str(database), read_only=True) as con:
+            text = _report_text(con, args, out)
     except duckdb.Error as error:
         raise CliError(f"cannot read {database}: {first_line(error)}") from None
-    if columns is None:
-        print("\n".join(rows))
-        return 0
-    _print_rows(columns, rows, args.format)
+    except ReportError as error:
+        raise CliError(str(error)) from None
+    if text is not None:
+        sys.stdout.write(text)
+    elif out is not None:
+        print(f"Wrote {out}", file=sys.stderr)
     return 0
 
 
-def _read_report(
-    database: Path, name: str | None, limit: int | None
-) -> tuple[list[str] | None, list[Any]]:
-    """The report's columns and rows; with no name, no columns and the report names."""
-    with duckdb.connect(str(database), read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select view_name from duckdb_views() "
-                "where schema_name = 'reports' order by view_name"
-            ).fetchall()
-        ]
-        if name is None:
-            return None, names
-        if name not in names:
-            raise CliError(f"unknown report {name!r}; choose from: {', '.join(names)}")
-        # The name is one of the views listed above, so quoting it is safe.
-        cursor = con.execute(f'select * from reports."{name}" limit $limit', {"limit": limit})
-        return [column[0] for column in cursor.description or []], cursor.fetchall()
+def _report_text(
+    con: duckdb.DuckDBPyConnection, args: argparse.Namespace, out: Path | None
+) -> str | None:
+    if args.name is None:
+        return "".join(_described(report.name, report.description) for report in list_reports(con))
+    report = find_report(con, args.name)
+    if args.columns:
+        return _described(report.name, report.description) + "".join(
+            _described(f"  {c.name} ({c.type})", c.comment, indent=6) for c in report.columns
+        )
+    rows = read_report(con, report, parse_filters(args.where), args.limit)
+    return write_rows(rows, output_format(out, args.format), out, format_table)
 
 
-def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> None:
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif fmt == "json":
-        records = [dict(zip(columns, row, strict=True)) for row in rows]
-        print(json.dumps(records, indent=2, ensure_ascii=False, default=_json_value))
-    else:
-        print(format_table(columns, rows))
+def _described(name: str, description: str, indent: int = 4) -> str:
+    lines = textwrap.wrap(description, width=96 - indent) or [""]
+    return name + "\n" + "".join(" " * indent + line + "\n" for line in lines)
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from flows.docs import write_docs
+
+    out = Path(args.output).expanduser() if args.output else _warehouse(args) / "docs"
+    print(write_docs(_analysts_file(args), out).render())
+    return 0
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from flows.dashboard import write_dashboard
+
+    out = Path(args.output).expanduser() if args.output else _warehouse(args) / "dashboard.html"
+    print(write_dashboard(_analysts_file(args), out).render())
+    return 0
 
 
 def format_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
@@ -748,12 +818,6 @@ def format_table(columns: list[str], rows: list[tuple[Any, ...]]) -> str:
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value).replace("\n", " ")
     return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    return str(value)
 
 
 def _set_prefect_defaults() -> None:

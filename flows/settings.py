@@ -17,6 +17,8 @@ from flows.storage import is_url
 from flows.warehouse import DATABASE_FILE, LAKE_DIR, STATE_FILE
 
 DEFAULT_WAREHOUSE = Path("warehouse")
+WAREHOUSE_ENV = "QUICKTAKES_WAREHOUSE"
+"""The warehouse folder when a command is given none, so analysts need not repeat it."""
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_LOCK_TIMEOUT = 600.0
 RUNNERS = ("pool", "prefect-process", "dask")
@@ -141,7 +143,7 @@ def resolve_settings(
     _check_runner(runner, dask_address)
     if warehouse is not None and not warehouse.strip():
         raise ConfigError("warehouse is empty (an unset shell variable?): give a folder")
-    warehouse_dir = Path(warehouse).expanduser() if warehouse is not None else DEFAULT_WAREHOUSE
+    warehouse_dir = Path(warehouse).expanduser() if warehouse is not None else default_warehouse()
     if "?" in str(warehouse_dir.resolve()):
         raise ConfigError(
             f"warehouse folder path has a '?', which DuckDB reads as the start of connection "
@@ -254,3 +256,9 @@ def _check_writable(folder: Path) -> None:
         raise ConfigError(
             f"warehouse folder is not writable: {folder} ({error.strerror or error})"
         ) from None
+
+
+def default_warehouse() -> Path:
+    """``$QUICKTAKES_WAREHOUSE`` when it is set, else ``./warehouse``."""
+    value = os.environ.get(WAREHOUSE_ENV, "").strip()
+    return Path(value).expanduser() if value else DEFAULT_WAREHOUSE

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from flows.cli import build_parser, main
@@ -176,10 +177,72 @@ def expected_rows(warehouse: Path, view: str) -> list[tuple[object, ...]]:
         return con.execute(f"select * from reports.{view}").fetchall()
 
 
-def test_report_list(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", "--warehouse", str(warehouse)]) == 0
-    listed = capsys.readouterr().out.split()
+def test_report_list(
+    warehouse: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUICKTAKES_WAREHOUSE", str(warehouse))
+    assert main(["report"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    listed = [line for line in lines if not line.startswith(" ")]
     assert listed == sorted(p.stem for p in (PROJECT_ROOT / "sql" / "reports").glob("*.sql"))
+    described = lines[lines.index("seo_audit") + 1]
+    assert described.startswith("    Every page (article_listings) with its SEO hygiene")
+
+
+def test_report_columns_are_described(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "link_health", "--columns", "--warehouse", str(warehouse)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  dead_count (BIGINT)" in lines
+    assert lines[lines.index("  dead_count (BIGINT)") + 1].startswith(
+        "      Links that lead nowhere"
+    )
+
+
+def test_report_filters_by_column_values(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    every = expected_rows(warehouse, "seo_audit")
+    biology = [row for row in every if row[2] == "Biology" and row[6] == 2]
+    assert biology and len(biology) < len([row for row in every if row[6] == 2])
+    where = ["--where", "subject=Biology", "--where", "keyword_count=2"]
+    assert (
+        main(["report", "seo_audit", *where, "--warehouse", str(warehouse), "--format", "json"])
+        == 0
+    )
+    records = json.loads(capsys.readouterr().out)
+    assert [(r["source_path"], r["keyword_count"]) for r in records] == [
+        (row[0], row[6]) for row in biology
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".md", ".parquet"])
+def test_report_writes_the_format_its_file_names(
+    warehouse: Path, tmp_path: Path, suffix: str
+) -> None:
+    expected = expected_rows(warehouse, "link_health")
+    out = tmp_path / f"link_health{suffix}"
+    assert main(["report", "link_health", "--warehouse", str(warehouse), "-o", str(out)]) == 0
+    if suffix == ".parquet":
+        assert [tuple(r.values()) for r in pq.read_table(out).to_pylist()] == expected
+    elif suffix == ".json":
+        assert [tuple(r.values()) for r in json.loads(out.read_text())] == expected
+    elif suffix == ".csv":
+        parsed = list(csv.reader(io.StringIO(out.read_text())))
+        assert parsed[1:] == [[str(value) for value in row] for row in expected]
+    else:
+        lines = out.read_text().splitlines()
+        assert lines[0].startswith("| subject | link_count |")
+        assert len(lines) == 2 + len(expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_report_refuses_a_filter_on_no_column(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = error_line(
+        ["report", "runs", "--where", "nope=1", "--warehouse", str(warehouse)], capsys
+    )
+    assert line.startswith("quicktakes-etl: error: report runs has no column 'nope'")
 
 
 def test_report_csv_and_json_carry_every_row(
@@ -270,3 +333,26 @@ def test_run_command_on_the_sample_in_ephemeral_mode(tmp_path: Path) -> None:
     ids = {re.search(r"^id: (\d+)$", p.read_text(), re.M).group(1) for p in sample.rglob("*.md")}  # type: ignore[union-attr]
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from articles").fetchone() == (len(ids),)
+
+
+def test_docs_and_dashboard_are_written_beside_the_warehouse(
+    warehouse: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUICKTAKES_WAREHOUSE", str(warehouse))
+    assert main(["docs"]) == 0
+    assert main(["dashboard"]) == 0
+    printed = capsys.readouterr().out
+    assert str(warehouse / "docs" / "index.html") in printed
+    assert str(warehouse / "dashboard.html") in printed
+    assert "reports.seo_audit" in (warehouse / "docs" / "index.html").read_text()
+
+
+def test_docs_of_a_file_that_is_no_warehouse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    duckdb.connect(str(tmp_path / "quicktakes.duckdb")).close()
+    line = error_line(["docs", "--warehouse", str(tmp_path)], capsys)
+    assert line == (
+        f"quicktakes-etl: error: {tmp_path / 'quicktakes.duckdb'} is not a quicktakes "
+        "warehouse: it has no main.articles, etl.runs"
+    )
