@@ -40,7 +40,13 @@ from flows.settings import (
     default_warehouse,
     resolve_settings,
 )
-from flows.warehouse import DATABASE_FILE, IncompatibleWarehouse, check_state, first_line
+from flows.warehouse import (
+    DATABASE_FILE,
+    IncompatibleWarehouse,
+    check_state,
+    first_line,
+    load_search_extension,
+)
 
 PROG = "quicktakes-etl"
 DEFAULT_DEPLOYMENT = "scheduled"
@@ -273,6 +279,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--limit", type=int, default=None, metavar="N", help="at most N rows")
 
+    search = commands.add_parser(
+        "search",
+        help="full-text search of the articles, best first",
+        description="Rank the current articles (title, question, answer) or, with --points, "
+        "their answer points by BM25, as the search_articles and search_points macros do.",
+    )
+    search.add_argument("query", metavar="QUERY", help="words to search for")
+    _add_analyst_warehouse_option(search)
+    search.add_argument("--subject", metavar="S", help="only articles of this primary subject")
+    search.add_argument("--points", action="store_true", help="rank answer points instead")
+    search.add_argument(
+        "--limit", type=int, default=10, metavar="N", help="at most N results (default: 10)"
+    )
+    search.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="output format (default: table)",
+    )
+
     docs = commands.add_parser(
         "docs",
         help="write the warehouse's data dictionary as HTML",
@@ -431,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rebuild(args)
         if args.command == "compact":
             return _compact(args)
+        if args.command == "search":
+            return _search(args)
         if args.command == "docs":
             return _docs(args)
         if args.command == "dashboard":
@@ -781,6 +809,25 @@ def _report_text(
 def _described(name: str, description: str, indent: int = 4) -> str:
     lines = textwrap.wrap(description, width=96 - indent) or [""]
     return name + "\n" + "".join(" " * indent + line + "\n" for line in lines)
+
+
+def _search(args: argparse.Namespace) -> int:
+    database = _analysts_file(args)
+    if args.limit < 1:
+        raise CliError(f"--limit must be at least 1, got {args.limit}")
+    macro = "search_points" if args.points else "search_articles"
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            load_search_extension(con)
+            rows = con.execute(
+                f"select * from {macro}($query) "  # one of two fixed names
+                "where $subject is null or primary_subject = $subject limit $limit",
+                {"query": args.query, "subject": args.subject, "limit": args.limit},
+            ).to_arrow_table()
+    except duckdb.Error as error:
+        raise CliError(f"cannot search {database}: {first_line(error)}") from None
+    sys.stdout.write(write_rows(rows, args.format, None, format_table) or "")
+    return 0
 
 
 def _docs(args: argparse.Namespace) -> int:

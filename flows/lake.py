@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.gitsource import GitTree
+from flows.search_index import search_documents
 from flows.storage import SourceTree, StagingArea
 from transforms import schemas
 from transforms.batch import SourceFile, parse_batch
@@ -81,7 +83,7 @@ def stage_batch(
     summary."""
     started = time.perf_counter()
     mtimes = files.column("mtime_ns").to_pylist()
-    tables = parse_batch(
+    tables = parse_and_index(
         SourceFile(path, mtime, raw)
         for (path, raw), mtime in zip(source.read(files), mtimes, strict=True)
     )
@@ -93,6 +95,14 @@ def stage_batch(
         rejected_count=tables["files"].num_rows - tables["pages"].num_rows,
         seconds=time.perf_counter() - started,
     )
+
+
+def parse_and_index(files: Iterable[SourceFile]) -> dict[str, pa.Table]:
+    """Every parsed table of these files (``schemas.PARSED_TABLES``): their rows, and
+    their search documents."""
+    tables = parse_batch(files)
+    tables["search_documents"] = search_documents(tables["pages"], tables["page_points"])
+    return tables
 
 
 def write_table(folder: Path, table: str, rows: pa.Table, file_name: str) -> None:

@@ -55,7 +55,7 @@ from flows.warehouse import (
 )
 from transforms import schemas
 from transforms.articles import URL_SLUG
-from transforms.batch import SourceFile, Unreadable, parse_batch
+from transforms.batch import SourceFile, Unreadable
 
 SUMMARY_REJECTED_ROWS = 20
 CATCH_UP_BYTES = 1 << 30
@@ -227,6 +227,7 @@ REUSED_TABLES = {
     "page_points": "etl.page_content_points",
     "page_keywords": "etl.page_content_keywords",
     "page_related_links": "etl.page_content_links",
+    "search_documents": "etl.search_documents",
 }
 """Each parsed table and the state's table that keeps its rows."""
 
@@ -681,7 +682,7 @@ def _parse_again(partition: Path, run_id: str, scratch: Path) -> Path:
         read = read.select(schemas.FILES.names)
         deleted = read.filter(pc.field("is_deleted"))
         kept = read.filter(~pc.field("is_deleted"))
-        tables = parse_batch(
+        tables = lake.parse_and_index(
             SourceFile(row["source_path"], row["mtime_ns"], _raw_or_unreadable(row))
             for row in kept.to_pylist()
         )

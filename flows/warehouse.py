@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ from flows.errors import RunRefused
 from flows.sqlfiles import check_severity, read_sql, read_sql_files
 from transforms import schemas
 
+SEARCH_EXTENSION = Path(
+    str(
+        resources.files("duckdb_extension_fts")
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "fts.duckdb_extension"
+    )
+)
+"""DuckDB's fts extension as the duckdb-extension-fts package ships it for this DuckDB."""
 WAREHOUSE_VERSIONS = ".warehouses"
 DATABASE_FILE = "quicktakes.duckdb"
 STATE_FILE = ".state/state.duckdb"
@@ -58,6 +68,10 @@ SCHEMA_OBJECTS = (
     ("views", "page_related_links"),
     ("views", "article_keywords"),
     ("views", "related_articles"),
+    ("macros", "etl.search_words"),
+    ("macros", "etl.search_ranked"),
+    ("macros", "search_articles"),
+    ("macros", "search_points"),
 )
 """Macros and views in dependency order: DuckDB binds each when it is created."""
 MERGE_INPUTS = {
@@ -66,6 +80,7 @@ MERGE_INPUTS = {
     "run_points": "page_points",
     "run_keywords": "page_keywords",
     "run_links": "page_related_links",
+    "run_search_documents": "search_documents",
 }
 """Temp views the merge reads, over a partition's parsed tables."""
 
@@ -213,8 +228,28 @@ def first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
+def load_search_extension(con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's full-text search extension (fts), from the duckdb-extension-fts package: its
+    stemmer builds the search index and its macros use it. Loaded only where needed: it
+    costs some 30 ms per database opened."""
+    con.execute(f"load '{_sql_text(str(SEARCH_EXTENSION))}'")
+
+
+def install_search_extension() -> None:
+    """Install fts, from the package, where a plain ``duckdb`` session finds it
+    (``~/.duckdb/extensions``), so the analysts' search macros work offline there; a home
+    that cannot be written to is left as it is."""
+    with contextlib.suppress(duckdb.Error, OSError), duckdb.connect() as con:
+        installed = con.execute(
+            "select installed from duckdb_extensions() where extension_name = 'fts'"
+        ).fetchone()
+        if not (installed and installed[0]):
+            con.execute(f"install '{_sql_text(str(SEARCH_EXTENSION))}'")
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection, applied_at: dt.datetime) -> None:
     """Tables that are missing, and every macro, view and report anew; safe to repeat."""
+    load_search_extension(con)
     statements = _schema_statements()
     for statement in statements:
         con.execute(statement)
@@ -306,6 +341,7 @@ def merge_partition(
     checkpoint merges those by rewriting them, so that some small run long after a full
     load or rebuild would pay for rewriting most of the state's text. One thread appends
     whole row groups, and every checkpoint costs what the run added."""
+    load_search_extension(con)
     register_partition(con, parsed, run.run_id if compacted else None)
     parameters = {"run_id": run.run_id, "source_time": run.source_time}
     con.execute("set threads = 1")
@@ -480,6 +516,7 @@ def publish_file(db_path: Path, target: Path, keep_previous: bool) -> None:
     _write_stamps(db_path, {**_stamp(target), **{n: s for n, s in stamps.items() if n in kept}})
     swap_link(db_path, Path(WAREHOUSE_VERSIONS) / target.name)
     remove_unpublished_files(db_path)
+    install_search_extension()
 
 
 def spare_copy(db_path: Path) -> Path | None:

@@ -124,12 +124,24 @@ PAGE_RELATED_LINKS = pa.schema(
     ]
 )
 
+SEARCH_DOCUMENTS = pa.schema(
+    [
+        *PAGE_KEY,
+        pa.field("point_index", pa.int32(), nullable=False),
+        pa.field("term_count", pa.int32(), nullable=False),
+        pa.field("terms", pa.map_(pa.string(), pa.int32()), nullable=False),
+    ]
+)
+"""A page version's search documents: the article (point_index 0) and each answer point,
+each with its stemmed words and their counts (flows/search_index.py)."""
+
 PARSED_TABLES: dict[str, pa.Schema] = {
     "files": FILES,
     "pages": PAGES,
     "page_points": PAGE_POINTS,
     "page_keywords": PAGE_KEYWORDS,
     "page_related_links": PAGE_RELATED_LINKS,
+    "search_documents": SEARCH_DOCUMENTS,
 }
 """What parse workers write into a run's partition, one Parquet file per batch."""
 

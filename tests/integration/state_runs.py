@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flows import lake
+from flows.lake import parse_and_index
 from flows.warehouse import (
     ChecksFailed,
     RunRecord,
@@ -29,7 +30,7 @@ from flows.warehouse import (
     run_checks,
 )
 from tests.conftest import render_article
-from transforms.batch import SourceFile, Unreadable, parse_batch
+from transforms.batch import SourceFile, Unreadable
 
 FIRST_RUN_AT = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 RUN_INTERVAL = dt.timedelta(days=1)
@@ -181,7 +182,7 @@ class StateRuns:
         }
         mtime = mtime_ns if mtime_ns is not None else run_mtime_ns(run_no)
         partition = self.lake_dir / lake.partition_name(run_no, run.run_id)
-        tables = parse_batch(SourceFile(path, mtime, raw) for path, raw in files.items())
+        tables = parse_and_index(SourceFile(path, mtime, raw) for path, raw in files.items())
         for name, table in tables.items():
             lake.write_table(partition, name, table, "batch-000000.parquet")
         lake.write_deleted(partition, pa.table({"source_path": pa.array(deleted, pa.string())}))

@@ -47,6 +47,7 @@ DUCKDB_TYPES = {
     pa.float64(): "DOUBLE",
     pa.bool_(): "BOOLEAN",
     pa.timestamp("us", tz="UTC"): "TIMESTAMP WITH TIME ZONE",
+    pa.map_(pa.string(), pa.int32()): "MAP(VARCHAR, INTEGER)",
 }
 JSON_COLUMNS = {"extra", "sample_rows"}
 STATE_TABLE_SCHEMAS = {
@@ -54,6 +55,7 @@ STATE_TABLE_SCHEMAS = {
     "etl.page_content_points": schemas.PAGE_POINTS,
     "etl.page_content_keywords": schemas.PAGE_KEYWORDS,
     "etl.page_content_links": schemas.PAGE_RELATED_LINKS,
+    "etl.search_documents": schemas.SEARCH_DOCUMENTS,
     "etl.runs": schemas.RUNS,
     "etl.check_results": schemas.CHECK_RESULTS,
 }
