@@ -30,6 +30,7 @@ from flows.reports import (
     write_rows,
 )
 from flows.settings import (
+    DASHBOARD_FILE,
     DEFAULT_BATCH_SIZE,
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_WAREHOUSE,
@@ -409,6 +410,11 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="end the run failed (exit 1) while the warehouse holds rejected files; it is "
         "still published",
     )
+    parser.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="write WAREHOUSE/dashboard.html after the run publishes (see the dashboard command)",
+    )
 
 
 def _add_location_options(parser: argparse.ArgumentParser) -> None:
@@ -598,6 +604,7 @@ def _flow_parameters(args: argparse.Namespace) -> dict[str, Any]:
         "dask_address": settings.dask_address,
         "staging": settings.staging,
         "fail_on_rejected": args.fail_on_rejected,
+        "dashboard": args.dashboard,
         "ref": settings.git_ref,
         "path": settings.git_path or None,
     }
@@ -841,7 +848,7 @@ def _docs(args: argparse.Namespace) -> int:
 def _dashboard(args: argparse.Namespace) -> int:
     from flows.dashboard import write_dashboard
 
-    out = Path(args.output).expanduser() if args.output else _warehouse(args) / "dashboard.html"
+    out = Path(args.output).expanduser() if args.output else _warehouse(args) / DASHBOARD_FILE
     print(write_dashboard(_analysts_file(args), out).render())
     return 0
 

@@ -64,7 +64,13 @@ from flows.merge import (
     state_parser,
     upgrade_old_warehouse,
 )
-from flows.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, RunSettings, resolve_settings
+from flows.settings import (
+    DASHBOARD_FILE,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LOCK_TIMEOUT,
+    RunSettings,
+    resolve_settings,
+)
 from flows.storage import ARTICLE_SUFFIX, EmptySource, SourceTree, StagingArea
 from flows.warehouse import (
     CheckResult,
@@ -266,6 +272,7 @@ def quicktakes_etl(
     fail_on_rejected: bool = False,
     ref: str | None = None,
     path: str | None = None,
+    dashboard: bool = False,
 ) -> RunSummary:
     """Load QuickTakes article files into the Parquet lake and the DuckDB warehouse.
 
@@ -273,7 +280,8 @@ def quicktakes_etl(
     ``warehouse``, it writes into ./warehouse. A ``git+URL`` source is fetched first,
     and ``ref`` (default: the remote's HEAD) and ``path`` (a folder in it) say what to
     load. One run at a time holds the warehouse; a second one waits up to
-    ``lock_timeout`` seconds.
+    ``lock_timeout`` seconds. With ``dashboard``, the published file's dashboard is
+    written to ``dashboard.html`` beside it.
     """
     print_refusals_without_tracebacks()
     started_at = dt.datetime.now(dt.UTC)
@@ -337,8 +345,23 @@ def quicktakes_etl(
     summary = replace(summary, seconds=time.perf_counter() - clock)
     logger.info("Run summary\n%s", summary.render())
     _try_artifacts(logger, partial(_publish_artifacts, summary))
+    if dashboard:
+        _write_dashboard(settings, logger)
     # Prefect ends the run in a returned state and hands the caller that state's data.
     return cast(RunSummary, _final_state(summary, fail_on_rejected))
+
+
+def _write_dashboard(settings: RunSettings, logger: Log) -> None:
+    """The dashboard of what the run published; the run's data stands if it cannot be
+    written, so that is a warning."""
+    from flows.dashboard import write_dashboard
+
+    try:
+        written = write_dashboard(settings.database_path, settings.warehouse_dir / DASHBOARD_FILE)
+    except Exception as error:
+        logger.warning("The dashboard was not written: %s", why(error))
+    else:
+        logger.info("%s", written.render())
 
 
 def _interrupted(interrupt: BaseException, held: bool) -> str:

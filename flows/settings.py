@@ -18,6 +18,8 @@ from flows.warehouse import DATABASE_FILE, LAKE_DIR, STATE_FILE
 
 DEFAULT_WAREHOUSE = Path("warehouse")
 WAREHOUSE_ENV = "QUICKTAKES_WAREHOUSE"
+DASHBOARD_FILE = "dashboard.html"
+"""The dashboard's file in the warehouse folder, where ``run --dashboard`` writes it."""
 """The warehouse folder when a command is given none, so analysts need not repeat it."""
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_LOCK_TIMEOUT = 600.0

@@ -356,3 +356,13 @@ def test_docs_of_a_file_that_is_no_warehouse(
         f"quicktakes-etl: error: {tmp_path / 'quicktakes.duckdb'} is not a quicktakes "
         "warehouse: it has no main.articles, etl.runs"
     )
+
+
+def test_run_writes_the_dashboard_after_publishing(
+    prefect_server: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "wh"
+    source = ["--source", str(FIXTURES / "corpus"), "--warehouse", str(warehouse)]
+    assert main(["run", *source, "--dashboard"]) == 0
+    page = (warehouse / "dashboard.html").read_text()
+    assert "plotly" in page and "Articles per subject" in page
