@@ -199,6 +199,15 @@ def write_corpus(root: Path, count: int, version: str) -> None:
         )
 
 
+def as_a_shell_starts_it() -> None:
+    """A shell starts a command with SIGINT and SIGTERM unblocked and at their defaults,
+    whatever the process starting it has: in full-suite runs under pytest-xdist, commands
+    started by a worker that had run other tests missed the Ctrl-C these tests send."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def signal_run(
     source: Path,
     warehouse: Path,
@@ -218,6 +227,7 @@ def signal_run(
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=as_a_shell_starts_it,
     )
     assert command.stdout is not None
     printed = []
