@@ -201,8 +201,9 @@ def write_corpus(root: Path, count: int, version: str) -> None:
 
 def as_a_shell_starts_it() -> None:
     """A shell starts a command with SIGINT and SIGTERM unblocked and at their defaults,
-    whatever the process starting it has: in full-suite runs under pytest-xdist, commands
-    started by a worker that had run other tests missed the Ctrl-C these tests send."""
+    whatever the process starting it has: a pytest-xdist worker runs with SIGINT, SIGQUIT
+    and SIGHUP ignored (its /proc status showed SigIgn 0x1001007), a disposition children
+    inherit, and commands it started ran to the end through the Ctrl-C these tests send."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

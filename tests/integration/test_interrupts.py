@@ -58,6 +58,17 @@ def recorded_runs(
         ).fetchall()
 
 
+def last_line(output: str) -> str:
+    """The command's last line, before the warning the standard library's multiprocessing
+    resource tracker may print when a worker pool was stopped mid-task (seen once in a
+    full-suite run: "There appear to be 1 leaked semaphore objects"). A user sees it too:
+    noise not fixed yet, and no part of the run's outcome."""
+    lines = output.rstrip().splitlines()
+    while lines and ("resource_tracker" in lines[-1] or lines[-1].startswith("  warnings.warn(")):
+        lines.pop()
+    return lines[-1] if lines else ""
+
+
 def parsed_batches(output: str) -> int:
     return len(re.findall(r"Task run 'parse-batch-\d+' - Finished in state Completed", output))
 
@@ -78,7 +89,7 @@ def test_ctrl_c_while_parsing_cancels_the_queued_batches(
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     status, output = interrupt_run(many_batches, warehouse, "Parsed batch 1/", signal.SIGINT)
     assert status == 130, output[-3000:]
-    assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('Ctrl-C')}")
+    assert last_line(output) == f"quicktakes-etl: {STOPPED.format('Ctrl-C')}"
     assert "Traceback" not in output
     assert parsed_batches(output) < FILES // BATCH_SIZE
     assert flow_run_state(output) == ("CANCELLED", STOPPED.format("Ctrl-C"))
@@ -97,7 +108,7 @@ def test_sigterm_while_merging_rolls_back_and_the_next_run_loads_everything(
         many_batches, warehouse, "Merging the run", signal.SIGTERM, group=False
     )
     assert status == 130, output[-3000:]
-    assert output.rstrip().endswith(f"quicktakes-etl: {STOPPED.format('SIGTERM')}")
+    assert last_line(output) == f"quicktakes-etl: {STOPPED.format('SIGTERM')}"
     assert flow_run_state(output) == ("CANCELLED", STOPPED.format("SIGTERM"))
     with duckdb.connect(str(warehouse / ".state" / "state.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from etl.file_versions").fetchone() == (0,)
