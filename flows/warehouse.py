@@ -230,8 +230,9 @@ def first_line(error: Exception) -> str:
 
 def load_search_extension(con: duckdb.DuckDBPyConnection) -> None:
     """DuckDB's full-text search extension (fts), from the duckdb-extension-fts package: its
-    stemmer builds the search index and its macros use it. Loaded only where needed: it
-    costs some 30 ms per database opened."""
+    stemmer builds the search index (in the parse workers) and its macros use it. Loaded
+    only where needed, applying the schema and searching: it costs some 30 ms per database
+    opened."""
     con.execute(f"load '{_sql_text(str(SEARCH_EXTENSION))}'")
 
 
@@ -341,7 +342,6 @@ def merge_partition(
     checkpoint merges those by rewriting them, so that some small run long after a full
     load or rebuild would pay for rewriting most of the state's text. One thread appends
     whole row groups, and every checkpoint costs what the run added."""
-    load_search_extension(con)
     register_partition(con, parsed, run.run_id if compacted else None)
     parameters = {"run_id": run.run_id, "source_time": run.source_time}
     con.execute("set threads = 1")
