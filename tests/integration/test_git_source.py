@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -228,10 +229,13 @@ def test_a_source_that_cannot_be_loaded_is_one_line_and_changes_nothing(
 def test_an_unreachable_remote_is_tried_again_then_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with git_daemon(tmp_path) as base:
-        gone = f"git+{base}/cms.git"
-    argv = ["run", "--source", gone, "--warehouse", str(tmp_path / "wh")]
-    assert main(argv) == 1
+    with socket.socket() as held:
+        # bound, never listening: connecting is refused, and no other test's git daemon
+        # can take the port meanwhile (a stopped daemon's port was, once, under xdist)
+        held.bind(("127.0.0.1", 0))
+        gone = f"git+git://127.0.0.1:{held.getsockname()[1]}/cms.git"
+        argv = ["run", "--source", gone, "--warehouse", str(tmp_path / "wh")]
+        assert main(argv) == 1
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert line.startswith(
         f"quicktakes-etl: error: run failed: cannot fetch {gone[4:]} (after 4 attempts)"
