@@ -61,6 +61,11 @@ _PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
 }
+_RUN_SETTING_DEFAULTS: dict[str, Any] = {"flows.heartbeat_frequency": None}
+"""A run started here sends no heartbeats unless PREFECT_FLOWS_HEARTBEAT_FREQUENCY asks for
+them: they are for noticing deployments' runs that died (``serve`` keeps them), while this
+command's run is watched by its terminal, and its end waited for the heartbeat thread's
+one-second sleep to run out."""
 
 
 class CliError(Exception):
@@ -479,13 +484,15 @@ def _run(args: argparse.Namespace) -> int:
     parameters = _flow_parameters(args)
     _set_prefect_defaults()
     from prefect.exceptions import CancelledRun
+    from prefect.settings import temporary_settings
 
     from flows.etl import quicktakes_etl
 
     print_refusals_without_tracebacks()
     _keep_ephemeral_server_out_of_interrupts()
     try:
-        summary = quicktakes_etl(**parameters)
+        with temporary_settings(set_defaults=_RUN_SETTING_DEFAULTS):
+            summary = quicktakes_etl(**parameters)
     except RejectedFiles as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1

@@ -366,3 +366,39 @@ def test_run_writes_the_dashboard_after_publishing(
     assert main(["run", *source, "--dashboard"]) == 0
     page = (warehouse / "dashboard.html").read_text()
     assert "plotly" in page and "Articles per subject" in page
+
+
+def _heartbeats(flow_run_id: str, wait: bool) -> int:
+    """The flow run's heartbeat events the server holds; with ``wait``, once there is one."""
+    from prefect import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    with get_client(sync_client=True) as client:
+        while True:
+            until_now = EventFilter(
+                event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+                resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
+            )
+            found = client.read_events(filter=until_now, limit=50).total
+            if found or not wait:
+                return found
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_run_sends_heartbeats_only_when_asked(tmp_path: Path) -> None:
+    """Heartbeats are for deployments' runs; a run started here sends none, as its end
+    waited for the heartbeat thread's sleep, unless Prefect's setting asks for them. The
+    run that asks goes second: once its heartbeat is stored, the first run's would be."""
+    from prefect.settings import temporary_settings
+
+    def flow_run_id(warehouse: Path) -> str:
+        source = str(FIXTURES / "corpus")
+        assert main(["run", "--source", source, "--warehouse", str(warehouse)]) == 0
+        with duckdb.connect(str(warehouse / "quicktakes.duckdb"), read_only=True) as con:
+            return str(con.execute("select run_id from etl.runs").fetchone()[0])  # type: ignore[index]
+
+    quiet = flow_run_id(tmp_path / "quiet")
+    with temporary_settings(updates={"flows.heartbeat_frequency": 30}):
+        asked = flow_run_id(tmp_path / "asked")
+    assert _heartbeats(asked, wait=True) == 1
+    assert _heartbeats(quiet, wait=False) == 0
