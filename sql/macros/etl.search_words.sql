@@ -13,5 +13,5 @@ create or replace macro etl.search_words(text) as
             ),
             ' '
         ),
-        word -> word <> ''
+        lambda word: word <> ''
     );

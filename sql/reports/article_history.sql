@@ -54,7 +54,7 @@ final as (
                     case when source_path is distinct from previous.source_path then 'source_path' end,
                     case when extra is distinct from previous.extra then 'extra' end,
                 ],
-                field -> field is not null
+                lambda field: field is not null
             )
         end as changed_fields,
         previous.valid_from as previous_valid_from,

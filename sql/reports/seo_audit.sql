@@ -45,7 +45,7 @@ final as (
                 case when keyword_count = 0 then 'no keywords' end,
                 case when keyword_count > 20 then 'over 20 keywords' end,
             ],
-            problem -> problem is not null
+            lambda problem: problem is not null
         ) as problems,
     from audited
 )
