@@ -46,6 +46,10 @@ SCHEMA_VERSION = 5
 """Version 5 is the warehouse of versioned pages; 1-4 were whole-lake builds."""
 # DuckDB's own allocations run some 300-450 MB past this limit (measured on a 10x corpus).
 STATE_MEMORY_LIMIT = "384MB"
+STORAGE_VERSION = "v1.5.0"
+"""The storage format of the files a run creates. DuckDB's default, that of v0.10, stores
+long strings (answers, point bodies) uncompressed; this one compresses them (FSST with a
+dictionary). Files made before keep theirs. DuckDB older than 1.5 cannot open them."""
 SCHEMA_OBJECTS = (
     ("macros", "normalized_text"),
     ("macros", "word_count"),
@@ -152,7 +156,12 @@ def connect_state(state_path: Path, read_only: bool = False) -> duckdb.DuckDBPyC
         held.cursor()
         if held is not None
         else duckdb.connect(
-            str(state_path), read_only=read_only, config={"memory_limit": STATE_MEMORY_LIMIT}
+            str(state_path),
+            read_only=read_only,
+            config={
+                "memory_limit": STATE_MEMORY_LIMIT,
+                "storage_compatibility_version": STORAGE_VERSION,
+            },
         )
     )
     con.execute("set enable_progress_bar = false")
