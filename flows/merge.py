@@ -471,38 +471,93 @@ def publish(layout: Layout, run_id: str, version: str | None = None, catch_up: b
 
 def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
     """Publish a run that changed no rows (nothing changed, it failed or it was stopped) as
-    its record alone: a copy of the analysts' file with the run's rows of ``etl.runs`` and
-    ``etl.check_results`` added, and nothing else of the state. With ``catch_up`` the spare
-    is brought up to date instead, from the lake; when the analysts' file is not the
-    state as of the run before (a session wrote to it, or runs were recorded since), the
-    state is published. With no analysts' file yet, none is made: the record shows from
-    the first run that loads."""
+    records alone, without copying the state: the spare file (the one published before)
+    with the records of the runs it lacks added, when they all changed no rows, which
+    costs the records only; else a copy of the analysts' file with this run's record
+    added, keeping that file as the spare. With ``catch_up`` the spare is otherwise
+    brought up to date from the lake; when the analysts' file is not the state as of the
+    run before (a session wrote to it, or runs were recorded since), the state is
+    published. With no analysts' file yet, none is made: the record shows from the first
+    run that loads."""
     db_path = layout.database_path
     if not db_path.is_symlink():
         return "no analysts' file yet: the first run that loads publishes this record"
+    started = time.perf_counter()
+    spare = spare_copy(db_path)
+    if spare is not None:
+        try:
+            added = _add_records(layout.state_path, spare)
+        except _CannotCatchUp:
+            pass
+        else:
+            _publish_records(db_path, spare, run_id)
+            return f"added {added} runs' records to the spare file in {_since(started)}"
     current = db_path.resolve()
     behind = published_version(db_path) != _run_before(layout.state_path, run_id)
     if catch_up or behind or not untouched(db_path, current):
         return publish(layout, run_id, catch_up=catch_up)
-    started = time.perf_counter()
-    target = current.with_name(f"{run_id}{db_path.suffix}")
-    copy_state(current, target)
-    with connect_state(layout.state_path, read_only=True) as state:
-        records = run_tables(state, run_id)
-    with connect_state(target) as con:
+    copy = current.with_name(f".{run_id}.copy{db_path.suffix}")
+    copy_state(current, copy)
+    try:
+        _add_records(layout.state_path, copy, as_state=False)
+    except _CannotCatchUp:
+        copy.unlink()
+        return publish(layout, run_id)
+    _publish_records(db_path, copy, run_id)
+    return f"added the run's record to a copy in {_since(started)}"
 
-        def add_record() -> None:
+
+def _publish_records(db_path: Path, written: Path, run_id: str) -> None:
+    target = written.with_name(f"{run_id}{db_path.suffix}")
+    written.replace(target)
+    publish_file(db_path, target, keep_previous=True)
+
+
+def _since(started: float) -> str:
+    return f"{time.perf_counter() - started:.1f} s"
+
+
+def _add_records(state_path: Path, file: Path, as_state: bool = True) -> int:
+    """Add to ``file``, the analysts' file as of an earlier run, the records (``etl.runs``
+    and ``etl.check_results`` rows) of the state's runs it lacks, in one transaction;
+    returns how many. Raises ``_CannotCatchUp``, with the file as it was, when a session
+    holds it, one of those runs changed rows, or, ``as_state``, it does not come out with
+    the state's row counts: the published file keeps its rows when the state's were
+    changed outside a run."""
+    try:
+        con = connect_state(file)
+    except duckdb.Error as error:
+        raise _CannotCatchUp("a session holds the file") from error
+    with con, connect_state(state_path, read_only=True) as state:
+        have = dict(con.execute("select run_no, run_id from etl.runs").fetchall())
+        runs = state.execute(
+            "select run_no, run_id, status = 'succeeded' and load_mode <> 'unchanged' from etl.runs"
+        ).fetchall()
+        held = {run_no: run_id for run_no, run_id, _changed in runs}
+        if any(held.get(run_no) != run_id for run_no, run_id in have.items()):
+            raise _CannotCatchUp("the file's runs are not the state's")
+        missing = [run_id for run_no, run_id in held.items() if run_no not in have]
+        if any(changed for run_no, _id, changed in runs if run_no not in have):
+            raise _CannotCatchUp("a run since the file's changed rows")
+        if _derived_with(con) != _derived_with(state):
+            raise _CannotCatchUp("the file was derived by other parsing code")
+        records = [run_tables(state, run_id) for run_id in missing]
+        counts = table_counts(state) if as_state else None
+
+        def add() -> None:
             if not schema_is_applied(con):
                 apply_schema(con, dt.datetime.now(dt.UTC))
-            for table, rows in records.items():
-                con.register("record_rows", rows)
-                con.execute(f"insert into {table} by name select * from record_rows")  # fixed
-                con.unregister("record_rows")
+            for tables in records:
+                for table, rows in tables.items():
+                    con.register("record_rows", rows)
+                    con.execute(f"insert into {table} by name select * from record_rows")  # fixed
+                    con.unregister("record_rows")
+            if counts is not None and table_counts(con) != counts:
+                raise _CannotCatchUp("adding the records did not give the state's row counts")
 
-        in_transaction(con, add_record)
+        in_transaction(con, add)
         con.execute("checkpoint")
-    publish_file(db_path, target, keep_previous=False)
-    return f"added the run's record to a copy in {time.perf_counter() - started:.1f} s"
+    return len(missing)
 
 
 def _run_before(state_path: Path, run_id: str) -> str | None:

@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from flows.lock import WarehouseBusy, warehouse_lock
+from flows.warehouse import spare_copy
 from tests.conftest import (
     FIXTURES,
     PROJECT_ROOT,
@@ -276,7 +277,7 @@ def test_killed_run_leaves_the_last_good_state_and_the_next_run_completes(
     assert warehouse_rows(database) == after
     assert list((warehouse / "lake" / ".pending").iterdir()) == []
     assert list((warehouse / ".work").iterdir()) == []
-    assert [p.name for p in (warehouse / ".warehouses").iterdir()] == [database.resolve().name]
+    assert only_published_and_spare(database)
     assert_rebuilds_the_same(warehouse, tmp_path / "scratch")
 
 
@@ -309,9 +310,15 @@ def test_an_analysts_writes_after_a_publish_stay_out_of_the_new_file(tmp_path: P
         scratch = "select count(*) from duckdb_tables() where table_name = 'scratch'"
         assert con.execute(scratch).fetchone() == (0,)
     quicktakes_etl(source=str(source), warehouse=str(warehouse))
-    assert sorted(p.name for p in (warehouse / ".warehouses").iterdir()) == [
-        database.resolve().name
-    ]
+    assert only_published_and_spare(database)
+
+
+def only_published_and_spare(database: Path) -> bool:
+    """Whether the copies folder holds the published file and its spare, if any, alone:
+    the spare is a file as a run left it, so never one a session wrote to."""
+    spare = spare_copy(database)
+    kept = {database.resolve().name} | ({spare.name} if spare else set())
+    return {p.name for p in (database.parent / ".warehouses").iterdir()} == kept
 
 
 SPARE_CORPUS = 20
@@ -351,6 +358,40 @@ def test_a_publish_brings_the_spare_file_up_to_date_instead_of_copying(
     with duckdb.connect(str(database), read_only=True) as con:
         assert con.execute("select count(*) from etl.runs").fetchone() == (3,)
     assert_rebuilds_the_same(warehouse, tmp_path / "scratch")
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_runs_that_change_nothing_publish_their_records_without_copying(tmp_path: Path) -> None:
+    """A small state, published by copy: the first run that changes nothing copies the
+    analysts' file and keeps it as the spare; the next adds both runs' records to that
+    spare and publishes that very file, and so on by turns, until a run changes rows:
+    the spare then lacks them, and the run after copies again."""
+    from flows.etl import quicktakes_etl
+
+    source, warehouse = tmp_path / "source", tmp_path / "wh"
+    for article_id in range(1, 4):
+        write_article(source, article_id)
+
+    def run() -> int:
+        database = Path(quicktakes_etl(source=str(source), warehouse=str(warehouse)).database_path)
+        return database.resolve().stat().st_ino
+
+    loaded = run()
+    first_noop = run()
+    assert first_noop != loaded
+    assert [run(), run()] == [loaded, first_noop]
+    write_article(source, 4)
+    changed = run()
+    after_change = run()
+    assert after_change not in (loaded, first_noop, changed)
+    assert run() == changed
+
+    database = warehouse / "quicktakes.duckdb"
+    reference = quicktakes_etl(source=str(source), warehouse=str(tmp_path / "reference"))
+    assert warehouse_rows(database) == warehouse_rows(reference.database_path)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select count(*) from etl.runs").fetchone() == (7,)
+    assert only_published_and_spare(database)
 
 
 @pytest.mark.usefixtures("prefect_server")
