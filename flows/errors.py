@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import select
 import signal
+import threading
 
 
 class RejectedFiles(Exception):
@@ -40,8 +43,26 @@ def print_refusals_without_tracebacks() -> None:
             handler.addFilter(_NoRefusalTraceback())
 
 
-def leave_interrupts_to_the_parent() -> None:
+def leave_interrupts_to_the_parent(run_pid: int) -> None:
     """In a worker process: Ctrl-C reaches the terminal's whole process group, and the
     run's own process, which knows what to stop, handles it alone. Kept out of the flow's
-    module, which imports Prefect: a worker that unpickles this imports only this module."""
+    module, which imports Prefect: a worker that unpickles this imports only this module.
+
+    The worker also ends when the run's process (``run_pid``) does. Stopping a pool ends
+    the workers it knows, but an interrupt that lands while the pool starts one leaves
+    that one out of its list: waiting for work that never comes, it held the run's output
+    open (and the forkserver's, through an inherited pipe), so whatever read that output
+    waited with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not hasattr(os, "pidfd_open"):
+        return
+    try:
+        run = os.pidfd_open(run_pid)
+    except ProcessLookupError:
+        os._exit(1)
+    threading.Thread(target=_end_with, args=(run,), daemon=True).start()
+
+
+def _end_with(run: int) -> None:
+    select.select([run], [], [])
+    os._exit(1)

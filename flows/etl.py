@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import multiprocessing.forkserver
+import os
 import shutil
 import threading
 import time
@@ -778,7 +779,12 @@ def _process_pool(workers: int) -> Iterator[_Pool]:
     the queued work and ends them at once, instead of waiting for every queued batch (what
     leaving a ``ProcessPoolExecutor`` does) or a transaction half done, which DuckDB rolls
     back as after a kill."""
-    pool = _Pool(workers, mp_context=_forkserver(), initializer=leave_interrupts_to_the_parent)
+    pool = _Pool(
+        workers,
+        mp_context=_forkserver(),
+        initializer=leave_interrupts_to_the_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         yield pool
     except BaseException:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +150,38 @@ def test_ctrl_c_in_ephemeral_mode_leaves_prefects_server_to_end_the_run(
     assert status == 130, output[-3000:]
     assert f"Finished in state Cancelled('{STOPPED.format('Ctrl-C')}')" in output
     assert "Unable to connect" not in output
+
+
+POOL_OWNER = """
+import os, sys
+from flows.etl import _process_pool
+with _process_pool(1) as pool:
+    print(pool.submit(os.getpid).result(), flush=True)
+    sys.stdin.read()
+"""
+WORKER_END = 60.0
+"""Seconds for a worker to see its run's process gone."""
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="pidfd_open is Linux's")
+def test_a_worker_ends_with_the_run_that_started_it() -> None:
+    """A run's process killed outright (the way an interrupt that lands while the pool
+    starts a worker leaves that worker unknown to the pool): its idle worker ends too,
+    instead of waiting for work and holding the run's output open."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", POOL_OWNER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert owner.stdout is not None
+    worker = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait(timeout=30)
+    try:
+        watched = os.pidfd_open(worker)
+    except ProcessLookupError:
+        return
+    ended, _, _ = select.select([watched], [], [], WORKER_END)
+    os.close(watched)
+    assert ended, f"worker {worker} outlived the run's process"
