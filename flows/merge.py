@@ -531,7 +531,8 @@ def _add_records(state_path: Path, file: Path, as_state: bool = True) -> int:
     with con, connect_state(state_path, read_only=True) as state:
         have = dict(con.execute("select run_no, run_id from etl.runs").fetchall())
         runs = state.execute(
-            "select run_no, run_id, status = 'succeeded' and load_mode <> 'unchanged' from etl.runs"
+            "select run_no, run_id, "
+            "status = 'succeeded' and load_mode is distinct from 'unchanged' from etl.runs"
         ).fetchall()
         held = {run_no: run_id for run_no, run_id, _changed in runs}
         if any(held.get(run_no) != run_id for run_no, run_id in have.items()):
