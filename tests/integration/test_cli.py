@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -368,13 +369,18 @@ def test_run_writes_the_dashboard_after_publishing(
     assert "plotly" in page and "Articles per subject" in page
 
 
+HEARTBEAT_WAIT = 60.0
+"""Seconds for a heartbeat the flow run sent to reach the server's event store."""
+
+
 def _heartbeats(flow_run_id: str, wait: bool) -> int:
     """The flow run's heartbeat events the server holds; with ``wait``, once there is one."""
     from prefect import get_client
     from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 
+    deadline = time.monotonic() + HEARTBEAT_WAIT
     with get_client(sync_client=True) as client:
-        while True:
+        while time.monotonic() < deadline:
             until_now = EventFilter(
                 event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
                 resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
@@ -382,6 +388,7 @@ def _heartbeats(flow_run_id: str, wait: bool) -> int:
             found = client.read_events(filter=until_now, limit=50).total
             if found or not wait:
                 return found
+    pytest.fail(f"no heartbeat of flow run {flow_run_id} reached the server")
 
 
 @pytest.mark.usefixtures("prefect_server")
