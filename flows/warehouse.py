@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -505,13 +506,20 @@ def conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:
 
 def copy_state(state_path: Path, target: Path) -> None:
     """A copy of the state (checkpointed: closed, or held open and checkpointed here) at
-    ``target``, whole or not there."""
+    ``target``, whole or not there, and on disk before it takes that name: a link swapped
+    to a copy the kernel had not yet written would point at a torn file after a power
+    cut, which no later run would notice."""
     held = _HELD.get(state_path.resolve())
     if held is not None:
         held.execute("checkpoint")
     target.parent.mkdir(exist_ok=True)
     partial = target.with_name(f".{target.name}.tmp")
     shutil.copyfile(state_path, partial)
+    written = os.open(partial, os.O_RDONLY)
+    try:
+        os.fsync(written)
+    finally:
+        os.close(written)
     partial.rename(target)
 
 
