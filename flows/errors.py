@@ -52,7 +52,7 @@ def leave_interrupts_to_the_parent(run_pid: int) -> None:
     the workers it knows, but an interrupt that lands while the pool starts one leaves
     that one out of its list: waiting for work that never comes, it held the run's output
     open (and the forkserver's, through an inherited pipe), so whatever read that output
-    waited with it."""
+    waited with it. A kernel or sandbox without pidfds runs the worker without the watch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not hasattr(os, "pidfd_open"):
         return
@@ -60,6 +60,8 @@ def leave_interrupts_to_the_parent(run_pid: int) -> None:
         run = os.pidfd_open(run_pid)
     except ProcessLookupError:
         os._exit(1)
+    except OSError:
+        return
     threading.Thread(target=_end_with, args=(run,), daemon=True).start()
 
 
