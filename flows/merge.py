@@ -472,9 +472,10 @@ def publish(layout: Layout, run_id: str, version: str | None = None, catch_up: b
 def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
     """Publish a run that changed no rows (nothing changed, it failed or it was stopped) as
     records alone, without copying the state: the spare file (the one published before)
-    with the records of the runs it lacks added, when they all changed no rows, which
-    costs the records only; else a copy of the analysts' file with this run's record
-    added, keeping that file as the spare. With ``catch_up`` the spare is otherwise
+    with the records of the runs it lacks added, when they all changed no rows (failed,
+    or no file changed), which costs the records only; else a copy of the analysts' file
+    with this run's record added, keeping that file as the spare (the old spare goes,
+    whatever kept it from taking the records). With ``catch_up`` the spare is otherwise
     brought up to date from the lake; when the analysts' file is not the state as of the
     run before (a session wrote to it, or runs were recorded since), the state is
     published. With no analysts' file yet, none is made: the record shows from the first
@@ -487,7 +488,7 @@ def publish_record(layout: Layout, run_id: str, catch_up: bool = False) -> str:
     if spare is not None:
         try:
             added = _add_records(layout.state_path, spare)
-        except _CannotCatchUp:
+        except (_CannotCatchUp, duckdb.Error, OSError):
             pass
         else:
             _publish_records(db_path, spare, run_id)
@@ -532,7 +533,7 @@ def _add_records(state_path: Path, file: Path, as_state: bool = True) -> int:
         have = dict(con.execute("select run_no, run_id from etl.runs").fetchall())
         runs = state.execute(
             "select run_no, run_id, "
-            "status = 'succeeded' and load_mode is distinct from 'unchanged' from etl.runs"
+            "status = 'succeeded' and coalesce(files_changed_count, 1) > 0 from etl.runs"
         ).fetchall()
         held = {run_no: run_id for run_no, run_id, _changed in runs}
         if any(held.get(run_no) != run_id for run_no, run_id in have.items()):
