@@ -3,6 +3,7 @@ stopped, the flow run Cancelled, the run on record, nothing published, one line 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import select
@@ -182,6 +183,10 @@ def test_a_worker_ends_with_the_run_that_started_it() -> None:
         watched = os.pidfd_open(worker)
     except ProcessLookupError:
         return
-    ended, _, _ = select.select([watched], [], [], WORKER_END)
-    os.close(watched)
-    assert ended, f"worker {worker} outlived the run's process"
+    try:
+        ended, _, _ = select.select([watched], [], [], WORKER_END)
+        assert ended, f"worker {worker} outlived the run's process"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(watched, signal.SIGKILL)
+        os.close(watched)
