@@ -145,7 +145,7 @@ def _text(rows: pa.Table, fmt: str, render_table: Any) -> str:
     records = rows.to_pylist()
     if fmt == "json":
         return json.dumps(records, indent=2, ensure_ascii=False, default=_json_value) + "\n"
-    values = [tuple(record[name] for name in columns) for record in records]
+    values = [tuple(_cell(record[name]) for name in columns) for record in records]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -155,6 +155,14 @@ def _text(rows: pa.Table, fmt: str, render_table: Any) -> str:
     if fmt == "markdown":
         return _markdown(columns, values)
     return str(render_table(columns, values)) + "\n"
+
+
+def _cell(value: Any) -> Any:
+    """A list or struct column's value as JSON in the text formats (csv, markdown, table),
+    which a spreadsheet or a reader can take apart; Python's repr of it is neither."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=_json_value)
+    return value
 
 
 def _markdown(columns: list[str], rows: list[tuple[Any, ...]]) -> str:

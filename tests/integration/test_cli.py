@@ -259,6 +259,24 @@ def test_report_csv_and_json_carry_every_row(
     assert [tuple(record.values()) for record in records] == expected
 
 
+def test_report_list_columns_are_json_in_csv_and_markdown(
+    warehouse: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """seo_audit's problems is a list: csv and markdown give it as a JSON array."""
+    argv = ["report", "seo_audit", "--warehouse", str(warehouse), "--format"]
+    assert main([*argv, "json"]) == 0
+    problems = [record["problems"] for record in json.loads(capsys.readouterr().out)]
+    assert any(problems)
+    assert main([*argv, "csv"]) == 0
+    parsed = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [json.loads(row["problems"]) for row in parsed] == problems
+    assert main([*argv, "markdown"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    column = lines[0].strip("| ").split(" | ").index("problems")
+    cells = [line.strip("|").split(" | ")[column].strip() for line in lines[2:]]
+    assert [json.loads(cell.replace("\\|", "|")) for cell in cells] == problems
+
+
 def test_report_table_and_limit(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "subject_summary", "--warehouse", str(warehouse), "--limit", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
